@@ -1,0 +1,75 @@
+# renda: `make run` serves the demo site, `make test` runs the whole suite against PostgreSQL.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renda
+PYTHON_WANTED := 3.13
+
+# The interpreter that builds the venv: python3.13 on PATH, else pyenv's 3.13.x.
+PYTHON ?= $(shell command -v python$(PYTHON_WANTED) 2>/dev/null || ls -d $$HOME/.pyenv/versions/$(PYTHON_WANTED).*/bin/python3 2>/dev/null | tail -n 1)
+
+SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz-subset0 poppler-utils chromium
+
+.PHONY: help install system-packages run test lint bench clean
+
+help:
+	@echo "make run    install, migrate, load the sample issues and serve http://127.0.0.1:8000"
+	@echo "make test   install and run ruff, the migrations check and the test suite on PostgreSQL"
+	@echo "make bench  run the benchmark scripts in bench/"
+
+install: system-packages $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Python $(PYTHON_WANTED) is needed (Django 6 requires 3.12+; the project pins $(PYTHON_WANTED))."; \
+		echo "Install it (e.g. 'pyenv install $(PYTHON_WANTED)' or your distribution's python$(PYTHON_WANTED)) or run 'make PYTHON=/path/to/python$(PYTHON_WANTED)'."; \
+		exit 1; fi
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))'; then \
+		echo "Recreating $(VENV): it was built with another Python."; rm -rf $(VENV); fi
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+# Debian packages for PDF rendering (Pango, HarfBuzz subsetting, CJK fonts), pdftotext and the browser tests.
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing system packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
+			sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "Missing system packages:$$missing"; \
+			echo "Install them as root: apt-get install$$missing"; \
+			echo "(PDF output and the browser tests need them; the rest of the site works without.)"; \
+		fi; fi
+
+run: install
+	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install lint
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		echo "PostgreSQL is not answering on 127.0.0.1:5432; trying to start it."; \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start 2>/dev/null || true; \
+		sleep 2; pg_isready -q -h 127.0.0.1 -p 5432 || { echo "Start PostgreSQL, or set TEST_DATABASE_URL."; exit 1; }; fi
+	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) manage.py makemigrations --check --dry-run
+	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/import_bench.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

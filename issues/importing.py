@@ -1,0 +1,103 @@
+"""Store a parsed issue: one transaction, no duplicates, units and sections created as they first appear."""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from issues.models import Article, Brief, Issue, Section
+from issues.parser import ParsedIssue, body_html
+from reports.models import Contributor
+
+
+class ImportConflict(Exception):
+    """The issue, or its total number, is already in the database."""
+
+
+def find_existing(parsed: ParsedIssue) -> Issue | None:
+    return Issue.objects.filter(kind=parsed.kind, year=parsed.year, number=parsed.number).first()
+
+
+@transaction.atomic
+def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = False) -> Issue:
+    """Create the issue (published unless `draft`), or with `replace` overwrite the one with its numbers."""
+    issue = find_existing(parsed)
+    if issue is not None and not replace:
+        raise ImportConflict(f"{issue} 已经导入过（id={issue.id}），未做任何改动；如需覆盖请加 --replace")
+    if parsed.total_number is not None:
+        clash = Issue.objects.filter(total_number=parsed.total_number).exclude(pk=getattr(issue, "pk", None))
+        if clash.exists():
+            raise ImportConflict(f"总第 {parsed.total_number} 期已被 {clash.first()} 使用")
+    if parsed.kind == Issue.Kind.REGULAR and parsed.total_number is None and not draft:
+        raise ImportConflict("普刊发布需要总期号：请用 --total M 指定，或用 --draft 作为草稿导入")
+
+    footer = parsed.footer
+    fields = {
+        "kind": parsed.kind,
+        "year": parsed.year,
+        "number": parsed.number,
+        "total_number": parsed.total_number,
+        "date": parsed.date,
+        "status": Issue.Status.DRAFT if draft else Issue.Status.PUBLISHED,
+        "published_at": None if draft else timezone.now(),
+        "send_to": footer.send_to if footer else "",
+        "recipients": "\n".join(footer.recipients) if footer else "",
+        "responsible_editor": footer.responsible_editor if footer else "",
+        "phone": footer.phone if footer else "",
+        "submission_url": (footer.submission_url or "") if footer else "",
+    }
+    if issue is None:
+        issue = Issue.objects.create(**fields)
+    else:
+        issue.articles.all().delete()
+        issue.briefs.all().delete()
+        for name, value in fields.items():
+            setattr(issue, name, value)
+        issue.save()
+
+    units = _Lookup(lambda name: Contributor.objects.get_or_create_by_name(name))
+    sections = _Lookup(_section_named)
+    articles = [
+        Article(
+            issue=issue,
+            section=sections[section.name] if section.name else None,
+            position=position,
+            title=article.title,
+            body=body_html(article.paragraphs),
+            unit=units[article.unit],
+            authors=" ".join(article.authors),
+        )
+        for position, (section, article) in enumerate(((s, a) for s in parsed.sections for a in s.articles), start=1)
+    ]
+    briefs = [
+        Brief(
+            issue=issue,
+            position=position,
+            body=body_html(brief.text.split("\n")),
+            unit=units[brief.unit],
+            authors=" ".join(brief.authors),
+        )
+        for position, brief in enumerate(parsed.briefs, start=1)
+    ]
+    Article.objects.bulk_create(articles)
+    Brief.objects.bulk_create(briefs)
+    return issue
+
+
+def _section_named(name: str) -> Section:
+    section = Section.objects.filter(name=name).first()
+    if section is None:
+        last = Section.objects.aggregate(last=Max("position"))["last"] or 0
+        section = Section.objects.create(name=name, position=last + 10)
+    return section
+
+
+class _Lookup(dict):
+    """A per-import cache, so a unit or section named ten times costs one query."""
+
+    def __init__(self, load):
+        super().__init__()
+        self.load = load
+
+    def __missing__(self, key):
+        value = self[key] = self.load(key)
+        return value

@@ -1,0 +1,214 @@
+from django.db import models
+from django.db.models import Q
+
+from reports.models import Contributor, Report
+
+
+class IssueQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Issue.Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(status=Issue.Status.DRAFT)
+
+
+class Issue(models.Model):
+    """One issue (期) of 《杭州人大信息》.
+
+    A draft's numbers are a proposal; they are fixed, and must be unique, once the issue is published.
+    """
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "普刊"
+        SPECIAL = "special", "专刊"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    year = models.PositiveSmallIntegerField("年份")
+    number = models.PositiveIntegerField("期号", null=True, blank=True, help_text="当年第几期，普刊与专刊各自编号")
+    total_number = models.PositiveIntegerField("总期号", null=True, blank=True, help_text="仅普刊，从不重新起算")
+    date = models.DateField("出刊日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    send_to = models.CharField("送", max_length=200, blank=True, help_text="如“省人大常委会办公厅、研究室”")
+    recipients = models.TextField("发送范围", blank=True, help_text="每行一项，按刊印顺序")
+    responsible_editor = models.CharField("本期责任编辑", max_length=50, blank=True)
+    phone = models.CharField("电话", max_length=50, blank=True)
+    submission_url = models.CharField("信息报送网址", max_length=200, blank=True)
+
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "期"
+        verbose_name_plural = "期"
+        ordering = ["-date", "-year", "kind", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "year", "number"],
+                condition=Q(status="published"),
+                name="issue_unique_published_number",
+                violation_error_message="该年度已有同类别、同期号的已发布刊物。",
+            ),
+            models.UniqueConstraint(
+                fields=["total_number"],
+                condition=Q(status="published"),
+                name="issue_unique_published_total_number",
+                violation_error_message="该总期号已被使用。",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="regular") | Q(total_number__isnull=True),
+                name="issue_total_number_only_regular",
+                violation_error_message="专刊没有总期号。",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(number__isnull=False) & (Q(kind="special") | Q(total_number__isnull=False))),
+                name="issue_published_is_numbered",
+                violation_error_message="已发布的刊物必须有期号（普刊还须有总期号）。",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "year"], name="issue_status_year")]
+
+    def __str__(self):
+        return f"{self.year}年 {self.get_kind_display()} {self.number_label}"
+
+    def get_absolute_url(self) -> str:
+        return f"/issues/{self.year}/{self.kind}/{self.number}/"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def number_label(self) -> str:
+        """The number line as printed: `第 4 期(总第 692 期)` or `2024年第9期`."""
+        if self.number is None:
+            return "（未编号）"
+        if self.kind == self.Kind.SPECIAL:
+            return f"{self.year}年第{self.number}期"
+        if self.total_number is None:
+            return f"第 {self.number} 期"
+        return f"第 {self.number} 期(总第 {self.total_number} 期)"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as printed under the masthead: `(普 刊)` or `(专刊)`."""
+        return "(普 刊)" if self.kind == self.Kind.REGULAR else "(专刊)"
+
+    @property
+    def recipient_lines(self) -> list[str]:
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+    def sections_with_articles(self) -> list[tuple["Section | None", list["Article"]]]:
+        """The issue's sections in 目录 order, each with its articles; a section's place is its first article's.
+
+        Sections without articles in this issue are left out, as in print. Uses prefetched articles when present.
+        """
+        groups: dict[int | None, tuple[Section | None, list[Article]]] = {}
+        for article in sorted(self.articles.all(), key=lambda a: a.position):
+            key = article.section_id
+            if key not in groups:
+                groups[key] = (article.section, [])
+            groups[key][1].append(article)
+        return list(groups.values())
+
+
+class Section(models.Model):
+    """A column (栏目) of the bulletin. Reused across issues; a retired one stays on the issues that used it."""
+
+    name = models.CharField("栏目名称", max_length=30, unique=True)
+    position = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("在用", default=True, help_text="停用后不再用于新刊，旧刊保持不变")
+
+    class Meta:
+        verbose_name = "栏目"
+        verbose_name_plural = "栏目"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Piece(models.Model):
+    """What an article and a brief share: a body, the unit and authors it is signed by, its place, its source."""
+
+    body = models.TextField("正文", help_text="HTML，经过清洗")
+    unit = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="%(class)ss", verbose_name="单位")
+    authors = models.CharField("作者", max_length=200, blank=True, help_text="多位作者以空格分隔")
+    position = models.PositiveIntegerField("顺序", default=0)
+    report = models.OneToOneField(
+        Report,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="%(class)s",
+        verbose_name="来源报送",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def author_list(self) -> list[str]:
+        return self.authors.split()
+
+    @property
+    def attribution(self) -> str:
+        """`(上城区人大常委会办公室 蔡静 李兴军)` as printed after the piece."""
+        return "(" + " ".join([self.unit.name, *self.author_list]) + ")"
+
+
+class Article(Piece):
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="articles", verbose_name="期")
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="articles", verbose_name="栏目"
+    )
+    title = models.CharField("标题", max_length=200)
+
+    class Meta:
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        ordering = ["issue", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "position"],
+                name="article_unique_position_in_issue",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Brief(Piece):
+    """A condensed item under 信息摘登: one paragraph, opening with the unit's name in bold."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="briefs", verbose_name="期")
+
+    class Meta:
+        verbose_name = "信息摘登"
+        verbose_name_plural = "信息摘登"
+        ordering = ["issue", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "position"],
+                name="brief_unique_position_in_issue",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+        ]
+
+    def __str__(self):
+        from django.utils.html import strip_tags
+
+        text = strip_tags(self.body)
+        return text[:30] + ("…" if len(text) > 30 else "")

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "杭州人大信息 编辑系统"
+admin.site.site_title = "杭州人大信息"
+admin.site.index_title = "编辑工作台"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,145 @@
+from django.conf import settings
+from django.db import models
+
+
+class District(models.TextChoices):
+    """The 13 districts of Hangzhou in their customary order, and the city level."""
+
+    CITY = "city", "市级"
+    SHANGCHENG = "shangcheng", "上城区"
+    GONGSHU = "gongshu", "拱墅区"
+    XIHU = "xihu", "西湖区"
+    BINJIANG = "binjiang", "滨江区"
+    XIAOSHAN = "xiaoshan", "萧山区"
+    YUHANG = "yuhang", "余杭区"
+    LINPING = "linping", "临平区"
+    QIANTANG = "qiantang", "钱塘区"
+    FUYANG = "fuyang", "富阳区"
+    LINAN = "linan", "临安区"
+    TONGLU = "tonglu", "桐庐县"
+    CHUNAN = "chunan", "淳安县"
+    JIANDE = "jiande", "建德市"
+
+    @classmethod
+    def for_unit_name(cls, name: str) -> "District":
+        """The district a unit belongs to, read from the start of its printed name."""
+        name = name.removeprefix("杭州市")
+        for district in cls:
+            if district is not cls.CITY and name.startswith(district.label):
+                return district
+        return cls.CITY
+
+    @property
+    def position(self) -> int:
+        return list(District).index(self)
+
+
+class ContributorQuerySet(models.QuerySet):
+    def get_or_create_by_name(self, name: str) -> "Contributor":
+        """The unit printed as `name`, created in the district its name starts with if it is new."""
+        name = name.strip()
+        unit = self.filter(name=name).first()
+        if unit is None:
+            district = District.for_unit_name(name)
+            unit = self.create(
+                name=name,
+                district=district,
+                short_name=Contributor.short_name_for(name, district),
+                position=district.position * 100 + 50,
+            )
+        return unit
+
+
+class Contributor(models.Model):
+    """A unit that sends reports (报送单位): a district committee, one of its offices, or a city committee."""
+
+    name = models.CharField(
+        "单位名称", max_length=100, unique=True, help_text="与刊物署名一致，如“上城区人大常委会办公室”"
+    )
+    short_name = models.CharField("简称", max_length=40, blank=True)
+    district = models.CharField("所属区县", max_length=20, choices=District.choices, default=District.CITY)
+    position = models.PositiveIntegerField("排序", default=0, help_text="数字小的排在前面")
+    is_active = models.BooleanField("在用", default=True)
+    email = models.EmailField("通知邮箱", blank=True, help_text="报送状态变化时发送通知")
+
+    objects = ContributorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "报送单位"
+        verbose_name_plural = "报送单位"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def short_name_for(name: str, district: District) -> str:
+        """`上城区人大常委会办公室` → `上城区办公室`; `滨江区人大常委会` → `滨江区`; city units keep their name."""
+        if district is District.CITY:
+            return name.removeprefix("杭州市人大常委会").removeprefix("市人大常委会") or name
+        rest = name.removeprefix("杭州市").removeprefix(district.label)
+        return district.label + rest.removeprefix("人大常委会")
+
+
+class Report(models.Model):
+    """A report (信息) sent by a unit. The submission portal builds its workflow on this."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已报送"
+        RETURNED = "returned", "退回修改"
+        ACCEPTED = "accepted", "已采用"
+        DECLINED = "declined", "未采用"
+
+    unit = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="reports", verbose_name="报送单位")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文", blank=True)
+    authors = models.CharField("作者", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="创建人"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "报送信息"
+        verbose_name_plural = "报送信息"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class Profile(models.Model):
+    """What a user does in the system, and for submitters the unit they send reports for."""
+
+    class Role(models.TextChoices):
+        SUBMITTER = "submitter", "报送员"
+        EDITOR = "editor", "编辑"
+        APPROVER = "approver", "签发人"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.SUBMITTER)
+    unit = models.ForeignKey(
+        Contributor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="所属单位",
+    )
+
+    class Meta:
+        verbose_name = "用户角色"
+        verbose_name_plural = "用户角色"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="submitter") | models.Q(unit__isnull=False),
+                name="profile_submitter_has_unit",
+                violation_error_message="报送员必须属于一个报送单位。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"

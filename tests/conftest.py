@@ -1,0 +1,60 @@
+"""Shared fixtures: the people of the system (an editor, two units' submitters, a reader) and sample issues."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from issues.importing import store_issue
+from issues.parser import parse_issue
+from reports.models import Contributor, Profile
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
+SEED_REGULAR_4 = SAMPLE_DIR / "000_69c93178cbf30e2b.txt"
+SEED_REGULAR_2 = SAMPLE_DIR / "001_a852ff003321dce0.txt"
+SEED_SPECIAL_9 = SAMPLE_DIR / "004_89c6cba8bc04328b.txt"
+SEEDS = [SEED_REGULAR_4, SEED_REGULAR_2, SEED_SPECIAL_9]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username: str, role: str, unit_name: str | None = None) -> User:
+    user = User.objects.create_user(username, password="pw-" + username, is_staff=role != Profile.Role.SUBMITTER)
+    unit = Contributor.objects.get_or_create_by_name(unit_name) if unit_name else None
+    Profile.objects.create(user=user, role=role, unit=unit)
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    user = make_user("editor", Profile.Role.EDITOR, "研究室")
+    user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def submitter(db):
+    return make_user("shangcheng", Profile.Role.SUBMITTER, "上城区人大常委会办公室")
+
+
+@pytest.fixture
+def other_submitter(db):
+    return make_user("xihu", Profile.Role.SUBMITTER, "西湖区人大常委会办公室")
+
+
+def import_seed(path: Path, **options):
+    return store_issue(parse_issue(path.read_text(encoding="utf-8")), **options)
+
+
+@pytest.fixture
+def published_issue(db):
+    return import_seed(SEED_REGULAR_4)
+
+
+@pytest.fixture
+def all_seeds(db):
+    return [import_seed(path) for path in SEEDS]
