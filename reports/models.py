@@ -81,8 +81,12 @@ class Contributor(models.Model):
         return district.label + rest.removeprefix("人大常委会")
 
 
+class TransitionError(Exception):
+    """A status change the workflow does not allow; the message says why, in Chinese, for the user."""
+
+
 class Report(models.Model):
-    """A report (信息) sent by a unit. The submission portal builds its workflow on this."""
+    """A report (信息) sent by a unit, from draft to its decision and, perhaps, to print."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
@@ -90,17 +94,35 @@ class Report(models.Model):
         RETURNED = "returned", "退回修改"
         ACCEPTED = "accepted", "已采用"
         DECLINED = "declined", "未采用"
+        PUBLISHED = "published", "已刊用"
+
+    # Who may make each move: the unit (submitter) or the 研究室 (editor). Publishing moves accepted → published.
+    SUBMITTER_MOVES = {(Status.DRAFT, Status.SUBMITTED), (Status.RETURNED, Status.SUBMITTED)}
+    EDITOR_MOVES = {
+        (Status.SUBMITTED, Status.ACCEPTED),
+        (Status.SUBMITTED, Status.RETURNED),
+        (Status.SUBMITTED, Status.DECLINED),
+        (Status.ACCEPTED, Status.RETURNED),
+        (Status.ACCEPTED, Status.DECLINED),
+        (Status.ACCEPTED, Status.PUBLISHED),
+    }
+    NEEDS_COMMENT = {Status.RETURNED, Status.DECLINED}
 
     unit = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="reports", verbose_name="报送单位")
     title = models.CharField("标题", max_length=200)
-    body = models.TextField("正文", blank=True)
-    authors = models.CharField("作者", max_length=200, blank=True)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    body = models.TextField("正文", blank=True, help_text="HTML，保存时已清洗")
+    authors = models.CharField("作者", max_length=200, blank=True, help_text="多位作者以空格分隔")
+    phone = models.CharField("联系电话", max_length=50, blank=True)
+    suggested_section = models.ForeignKey(
+        "issues.Section", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="建议栏目"
+    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="创建人"
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "报送信息"
@@ -109,6 +131,89 @@ class Report(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        """The unit may change a draft or a returned report; a submitted one is frozen until returned."""
+        return self.status in {self.Status.DRAFT, self.Status.RETURNED}
+
+    @property
+    def can_be_deleted(self) -> bool:
+        """Only a draft that was never submitted; nothing submitted is ever deleted."""
+        return self.status == self.Status.DRAFT and self.submitted_at is None
+
+    def transition(self, to: str, *, by, comment: str = "", as_editor: bool | None = None) -> "ReportEvent":
+        """Move to status `to`, record who did it and why, and keep the text as sent on each submission.
+
+        `as_editor` says which side acts; by default it is read from the user's profile.
+        Raises TransitionError for a move the workflow does not allow.
+        """
+        from django.utils import timezone
+
+        to = self.Status(to)
+        current = self.Status(self.status)
+        if as_editor is None:
+            as_editor = getattr(getattr(by, "profile", None), "is_editor", False) or by.is_superuser
+        allowed = self.EDITOR_MOVES if as_editor else self.SUBMITTER_MOVES
+        if (current, to) not in allowed:
+            raise TransitionError(f"不能把“{current.label}”状态的信息改为“{to.label}”。")
+        if to in self.NEEDS_COMMENT and not comment.strip():
+            raise TransitionError(f"{to.label}时请填写理由。")
+        now = timezone.now()
+        self.status = to
+        if to == self.Status.SUBMITTED:
+            self.submitted_at = self.submitted_at or now
+        self.save()
+        if to == self.Status.SUBMITTED:
+            ReportVersion.objects.create(
+                report=self,
+                number=self.versions.count() + 1,
+                title=self.title,
+                body=self.body,
+                authors=self.authors,
+                created_by=by,
+            )
+        return self.events.create(from_status=current, to_status=to, actor=by, comment=comment.strip(), at=now)
+
+
+class ReportVersion(models.Model):
+    """The text as the unit sent it, once per submission; kept whatever the editor later changes."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions", verbose_name="报送信息")
+    number = models.PositiveIntegerField("版本")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文")
+    authors = models.CharField("作者", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name="报送人")
+    created_at = models.DateTimeField("报送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "报送版本"
+        verbose_name_plural = "报送版本"
+        ordering = ["report", "number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="report_version_unique_number")]
+
+    def __str__(self):
+        return f"{self.report} · 第 {self.number} 版"
+
+
+class ReportEvent(models.Model):
+    """One step of a report's timeline: a status change with who, when and the comment given."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events", verbose_name="报送信息")
+    from_status = models.CharField("原状态", max_length=20, choices=Report.Status.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=Report.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name="操作人")
+    comment = models.TextField("说明", blank=True)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "状态记录"
+        verbose_name_plural = "状态记录"
+        ordering = ["report", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Profile(models.Model):
@@ -143,3 +248,7 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role in {self.Role.EDITOR, self.Role.APPROVER}

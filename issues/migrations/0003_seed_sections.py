@@ -12,5 +12,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("issues", "0001_initial")]
+    dependencies = [("issues", "0002_initial")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
