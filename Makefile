@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renda
 PYTHON_WANTED := 3.13
+# Our CKEditor 5 build, served in place of django-ckeditor-5's bundled 47.5.0 (see ckeditor/build.mjs).
+CKEDITOR_BUNDLE := static/django_ckeditor_5/dist/bundle.js
+NPM_STAMP := node_modules/.installed
 
 # The interpreter that builds the venv: python3.13 on PATH, else pyenv's 3.13.x.
 PYTHON ?= $(shell command -v python$(PYTHON_WANTED) 2>/dev/null || ls -d $$HOME/.pyenv/versions/$(PYTHON_WANTED).*/bin/python3 2>/dev/null | tail -n 1)
@@ -21,7 +24,7 @@ help:
 	@echo "make test   install and run ruff, the migrations check and the test suite on PostgreSQL"
 	@echo "make bench  run the benchmark scripts in bench/"
 
-install: system-packages $(STAMP)
+install: system-packages $(STAMP) $(CKEDITOR_BUNDLE)
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -34,6 +37,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Node.js and npm (to build CKEditor)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+		else echo "npm is needed to build CKEditor: apt-get install nodejs npm"; exit 1; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NPM_STAMP)
+
+$(CKEDITOR_BUNDLE): $(NPM_STAMP) $(STAMP) ckeditor/build.mjs ckeditor/editor.js
+	node ckeditor/build.mjs "$$($(PY) -c 'import django_ckeditor_5, pathlib; print(pathlib.Path(django_ckeditor_5.__file__).parent / "static/django_ckeditor_5/app.js")')"
 
 # Debian packages for PDF rendering (Pango, HarfBuzz subsetting, CJK fonts), pdftotext and the browser tests.
 system-packages:
@@ -72,4 +87,4 @@ bench: install
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/import_bench.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules static/django_ckeditor_5/dist

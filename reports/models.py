@@ -1,5 +1,12 @@
+import logging
+
 from django.conf import settings
-from django.db import models
+from django.core.files.storage import FileSystemStorage
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.urls import reverse
+
+logger = logging.getLogger(__name__)
 
 
 class District(models.TextChoices):
@@ -132,6 +139,29 @@ class Report(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("reports:detail", args=[self.pk])
+
+    @property
+    def piece(self):
+        """The article or brief made from this report, if any (use select_related to avoid queries)."""
+        for name in ("article", "brief"):
+            try:
+                return getattr(self, name)
+            except models.ObjectDoesNotExist:
+                continue
+        return None
+
+    @property
+    def used_in(self) -> tuple | None:
+        """(issue, section name) of the published piece made from this report, or None."""
+        piece = self.piece
+        if piece is None or not piece.issue.is_published:
+            return None
+        if hasattr(piece, "section"):
+            return piece.issue, piece.section.name if piece.section else ""
+        return piece.issue, "信息摘登"
+
     @property
     def is_editable(self) -> bool:
         """The unit may change a draft or a returned report; a submitted one is frozen until returned."""
@@ -173,7 +203,10 @@ class Report(models.Model):
                 authors=self.authors,
                 created_by=by,
             )
-        return self.events.create(from_status=current, to_status=to, actor=by, comment=comment.strip(), at=now)
+        event = self.events.create(from_status=current, to_status=to, actor=by, comment=comment.strip(), at=now)
+        if as_editor:
+            Notification.notify(self, event=event, message=f"“{self.title}”{event.describe()}")
+        return event
 
 
 class ReportVersion(models.Model):
@@ -215,6 +248,18 @@ class ReportEvent(models.Model):
     def __str__(self):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
+    def describe(self) -> str:
+        """What happened, as told to the unit: `已被退回修改：请补充数据`."""
+        verbs = {
+            Report.Status.SUBMITTED: "已报送",
+            Report.Status.ACCEPTED: "已被采用",
+            Report.Status.RETURNED: "已被退回修改",
+            Report.Status.DECLINED: "未被采用",
+            Report.Status.PUBLISHED: "已刊用",
+        }
+        text = verbs.get(self.to_status, f"状态改为“{self.get_to_status_display()}”")
+        return f"{text}：{self.comment}" if self.comment else text
+
 
 class Profile(models.Model):
     """What a user does in the system, and for submitters the unit they send reports for."""
@@ -252,3 +297,106 @@ class Profile(models.Model):
     @property
     def is_editor(self) -> bool:
         return self.role in {self.Role.EDITOR, self.Role.APPROVER}
+
+
+def private_storage():
+    """Attachments live outside MEDIA_ROOT: they are only ever served through the portal's access checks."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    return f"reports/{attachment.report_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file sent with a report (photo, Word or PDF), checked by content and stored under a random name."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "图片"
+        WORD = "word", "Word 文档"
+        PDF = "pdf", "PDF 文档"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments", verbose_name="报送信息")
+    file = models.FileField("文件", upload_to=attachment_path, storage=private_storage, max_length=200)
+    original_name = models.CharField("原文件名", max_length=120)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    content_type = models.CharField("内容类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["report", "uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:attachment", args=[self.report_id, self.pk])
+
+
+class Comment(models.Model):
+    """One message in the thread between the unit and the 研究室 about a report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="comments", verbose_name="报送信息")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="留言人")
+    from_editor = models.BooleanField("编辑留言", default=False)
+    body = models.TextField("内容", max_length=5000)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "留言"
+        verbose_name_plural = "留言"
+        ordering = ["report", "created_at", "id"]
+
+    def __str__(self):
+        return self.body[:30]
+
+
+class Notification(models.Model):
+    """A message to a unit about one of its reports, shown in the portal and mailed where the unit has an address."""
+
+    unit = models.ForeignKey(
+        Contributor, on_delete=models.CASCADE, related_name="notifications", verbose_name="报送单位"
+    )
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notifications", verbose_name="报送信息")
+    event = models.ForeignKey(ReportEvent, on_delete=models.CASCADE, null=True, blank=True, verbose_name="状态记录")
+    message = models.CharField("内容", max_length=500)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "read_at"], name="notification_unit_unread")]
+
+    def __str__(self):
+        return self.message
+
+    @classmethod
+    def notify(cls, report: Report, *, message: str, event: ReportEvent | None = None) -> "Notification":
+        """Tell the report's unit, in the site now and by e-mail once the transaction commits."""
+        message = message[:500]
+        notification = cls.objects.create(unit=report.unit, report=report, event=event, message=message)
+        address = report.unit.email
+        if address:
+            link = settings.PORTAL_BASE_URL.rstrip("/") + report.get_absolute_url()
+
+            def mail():
+                try:
+                    send_mail(
+                        f"【杭州人大信息】{message[:60]}",
+                        f"{report.unit.name}：\n\n{message}\n\n查看详情：{link}\n\n（本邮件由信息报送系统自动发送）",
+                        None,
+                        [address],
+                    )
+                except Exception:
+                    logger.exception("Could not mail notification %s to %s", notification.pk, address)
+
+            transaction.on_commit(mail)
+        return notification

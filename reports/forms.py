@@ -1,0 +1,125 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
+from django_ckeditor_5.widgets import CKEditor5Widget
+
+from issues.models import Section
+from reports import uploads
+from reports.models import Comment, Report
+from reports.sanitize import clean_html
+
+
+def body_has_content(html: str) -> bool:
+    return bool(strip_tags(html).strip()) or "<img" in html
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by content in `clean`."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class ReportForm(forms.ModelForm):
+    """A unit's report. The body is sanitised on the way in, and also before a bound form shows it again."""
+
+    attachments = MultipleFileField(
+        label="附件",
+        required=False,
+        help_text="可选多个：照片（JPG、PNG）、Word（.docx）或 PDF，单个不超过 {} MB。",
+    )
+
+    class Meta:
+        model = Report
+        fields = ["title", "body", "authors", "phone", "suggested_section"]
+        widgets = {
+            "body": CKEditor5Widget(config_name="default"),
+            "title": forms.TextInput(attrs={"size": 60, "autocomplete": "off"}),
+        }
+        error_messages = {"title": {"required": "请填写标题。"}}
+        help_texts = {
+            "title": "如“上城区：……”，与刊物标题写法一致",
+            "authors": "多位作者以空格分隔，如“蔡静 李兴军”",
+            "phone": "便于编辑联系核实",
+            "body": "可直接粘贴 Word 中的文字；图片用工具栏的“插入图片”按钮上传。",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and "body" in self.data:
+            # What the editor loads again after an invalid post must be sanitised too.
+            self.data = self.data.copy()
+            self.data["body"] = clean_html(self.data["body"])
+        self.fields["body"].required = False
+        self.fields["suggested_section"].queryset = Section.objects.filter(is_active=True)
+        self.fields["suggested_section"].empty_label = "（不指定）"
+        self.fields["attachments"].help_text = self.fields["attachments"].help_text.format(
+            settings.REPORT_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        )
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean_body(self):
+        return clean_html(self.cleaned_data["body"])
+
+    def clean_authors(self):
+        return " ".join(self.cleaned_data["authors"].split())
+
+    def clean_attachments(self):
+        files = self.cleaned_data["attachments"]
+        existing = self.instance.attachments.count() if self.instance.pk else 0
+        if existing + len(files) > settings.REPORT_MAX_ATTACHMENTS:
+            raise ValidationError(f"每篇信息最多 {settings.REPORT_MAX_ATTACHMENTS} 个附件。")
+        errors = []
+        for upload in files:
+            try:
+                upload.checked_kind = uploads.check_upload(
+                    upload, allowed=uploads.ATTACHMENT_KINDS, max_bytes=settings.REPORT_ATTACHMENT_MAX_BYTES
+                )
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError([*errors, "其余内容已保留，请重新选择附件后再保存。"])
+        return files
+
+    def check_ready_to_submit(self) -> bool:
+        """Submitting needs a body with text or an image; adds a form error and returns False otherwise."""
+        if not body_has_content(self.cleaned_data.get("body", "")):
+            self.add_error("body", "报送前请填写正文。")
+            return False
+        return True
+
+
+class DocxImportForm(forms.Form):
+    docx = forms.FileField(
+        label="从 Word 导入", help_text="选择 .docx 文件，标题和正文（含图片）将填入下方，请核对后再报送。"
+    )
+
+    def clean_docx(self):
+        upload = self.cleaned_data["docx"]
+        uploads.check_upload(upload, allowed=(uploads.DOCX,), max_bytes=settings.REPORT_DOCX_MAX_BYTES)
+        return upload
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        labels = {"body": "留言"}
+        error_messages = {"body": {"required": "请填写留言内容。"}}
+        widgets = {"body": forms.Textarea(attrs={"rows": 3, "placeholder": "给编辑（或报送单位）的留言"})}
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise ValidationError("请填写留言内容。")
+        return body

@@ -1,0 +1,141 @@
+"""Checks every uploaded file by its content, never by its name, and says in Chinese what is wrong.
+
+A file is accepted only as one of the kinds below; images must also open and decode in Pillow, Word files must
+be sound zip archives of reasonable expanded size. Stored names are random; the original name is kept, made safe,
+for display and downloads only.
+"""
+
+import io
+import os
+import uuid
+import zipfile
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from PIL import Image, UnidentifiedImageError
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    extension: str
+    content_type: str
+
+
+JPEG = Kind("jpeg", "JPEG 图片", "jpg", "image/jpeg")
+PNG = Kind("png", "PNG 图片", "png", "image/png")
+GIF = Kind("gif", "GIF 图片", "gif", "image/gif")
+WEBP = Kind("webp", "WebP 图片", "webp", "image/webp")
+PDF = Kind("pdf", "PDF 文档", "pdf", "application/pdf")
+DOCX = Kind("docx", "Word 文档", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+IMAGES = (JPEG, PNG, GIF, WEBP)
+ATTACHMENT_KINDS = (*IMAGES, DOCX, PDF)
+PILLOW_FORMATS = {"JPEG": JPEG, "PNG": PNG, "GIF": GIF, "WEBP": WEBP}
+
+# A Word file may not expand past this, nor hold more members than this (zip bombs).
+DOCX_MAX_EXPANDED = 100 * 1024 * 1024
+DOCX_MAX_MEMBERS = 2000
+MAX_IMAGE_PIXELS = 60_000_000
+
+
+def sniff(head: bytes) -> Kind | None:
+    """The kind a file's first bytes announce, or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head[:6] in {b"GIF87a", b"GIF89a"}:
+        return GIF
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"PK\x03\x04"):
+        return DOCX
+    return None
+
+
+def safe_name(name: str) -> str:
+    """The file's own name without any folder part or characters a file system or header could misread."""
+    base = os.path.basename((name or "").replace("\\", "/")).strip()
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    stem = get_valid_filename(stem.replace("..", "")) if stem.strip(". ") else "文件"
+    ext = get_valid_filename(ext)[:10] if ext else ""
+    return (stem[:80] or "文件") + (f".{ext}" if ext else "")
+
+
+def random_name(kind: Kind) -> str:
+    return f"{uuid.uuid4().hex}.{kind.extension}"
+
+
+def _read(upload) -> bytes:
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    return data
+
+
+def _check_image(data: bytes, name: str) -> None:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in PILLOW_FORMATS:
+                raise ValidationError(f"“{name}”不是可用的图片格式，请上传 JPG、PNG、GIF 或 WebP 图片。")
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValidationError(f"“{name}”的像素尺寸过大，请缩小后再上传。")
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(f"“{name}”无法作为图片打开，可能已损坏或并非图片，请换一个文件。") from exc
+
+
+def _check_docx(data: bytes, name: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > DOCX_MAX_MEMBERS or sum(m.file_size for m in members) > DOCX_MAX_EXPANDED:
+                raise ValidationError(f"“{name}”解压后过大，无法处理，请另存为普通 Word 文档后再上传。")
+            names = {m.filename for m in members}
+            if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+                raise ValidationError(f"“{name}”不是 Word（.docx）文档，请在 Word 中另存为 .docx 后再上传。")
+    except zipfile.BadZipFile as exc:
+        raise ValidationError(f"“{name}”已损坏或不是 Word（.docx）文档，请重新保存后再上传。") from exc
+
+
+def check_upload(upload, *, allowed: tuple[Kind, ...], max_bytes: int) -> Kind:
+    """The kind of `upload` if it is one of `allowed` and sound; ValidationError with a Chinese message if not."""
+    name = safe_name(upload.name)
+    if upload.size > max_bytes:
+        raise ValidationError(f"“{name}”有 {filesizeformat(upload.size)}，超过了 {filesizeformat(max_bytes)} 的上限。")
+    if upload.size == 0:
+        raise ValidationError(f"“{name}”是空文件，请重新选择。")
+    data = _read(upload)
+    kind = sniff(data[:16])
+    if kind not in allowed:
+        accepted = "、".join(k.label for k in allowed)
+        raise ValidationError(f"“{name}”的文件类型不支持（按文件内容判断，而非扩展名）。可上传：{accepted}。")
+    if kind in IMAGES:
+        _check_image(data, name)
+    elif kind is DOCX:
+        _check_docx(data, name)
+    return kind
+
+
+def store_image(data: bytes, name: str) -> str:
+    """Check an image for the report body and store it under a random public name; its URL.
+
+    Body images are public once a report is printed, so they go to MEDIA_ROOT (unguessable names); attachments
+    stay private.
+    """
+    kind = sniff(data[:16])
+    if kind not in IMAGES:
+        raise ValidationError(f"“{safe_name(name)}”不是图片，正文中只能插入 JPG、PNG、GIF 或 WebP 图片。")
+    _check_image(data, safe_name(name))
+    stored = default_storage.save(f"editor/{timezone.localdate():%Y/%m}/{random_name(kind)}", ContentFile(data))
+    return default_storage.url(stored)

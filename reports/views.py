@@ -1,0 +1,285 @@
+"""The submission portal: a unit's reports, from draft to print. Every view starts with the access helper."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from reports import uploads
+from reports.docx_import import import_docx
+from reports.filters import ReportFilter
+from reports.forms import CommentForm, DocxImportForm, ReportForm, body_has_content
+from reports.models import Attachment, Notification, Report, TransitionError
+from reports.sanitize import clean_html
+
+PORTAL_SELECT = ["unit", "suggested_section", "article__issue", "article__section", "brief__issue"]
+
+
+class Access:
+    """Who is asking: an editor (sees every report) or a unit's member (sees the unit's own)."""
+
+    def __init__(self, user):
+        profile = getattr(user, "profile", None)
+        self.user = user
+        self.is_editor = user.is_superuser or bool(profile and profile.is_editor)
+        self.unit = profile.unit if profile and not self.is_editor else None
+
+    @property
+    def allowed(self) -> bool:
+        return self.is_editor or self.unit is not None
+
+    def reports(self):
+        reports = Report.objects.select_related(*PORTAL_SELECT)
+        return reports if self.is_editor else reports.filter(unit=self.unit)
+
+    def can_change(self, report: Report) -> bool:
+        return self.unit is not None and report.unit_id == self.unit.pk
+
+
+def _access(request) -> Access:
+    access = Access(request.user)
+    if not access.allowed:
+        raise Http404("该账号未关联报送单位")
+    return access
+
+
+def _get_report(request, pk: int, *, change: bool = False) -> tuple[Access, Report]:
+    """The report if this user may see it (and change it, with `change`); 404 otherwise, whatever the reason."""
+    access = _access(request)
+    report = get_object_or_404(access.reports(), pk=pk)
+    if change and not access.can_change(report):
+        raise Http404("只有报送单位可以修改")
+    return access, report
+
+
+def _render(request, access: Access, template: str, context: dict, status: int = 200):
+    unread = Notification.objects.filter(unit=access.unit, read_at=None).count() if access.unit else 0
+    return render(request, template, {"access": access, "unread_count": unread, **context}, status=status)
+
+
+@login_required
+def report_list(request):
+    access = _access(request)
+    filterset = ReportFilter(request.GET, queryset=access.reports().order_by("-created_at", "-id"))
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    return _render(request, access, "reports/report_list.html", {"filter": filterset, "page": page})
+
+
+@login_required
+def report_new(request):
+    access = _access(request)
+    if access.unit is None:
+        raise Http404("只有报送单位可以新建信息")
+    return _edit(request, access, Report(unit=access.unit, created_by=request.user))
+
+
+@login_required
+def report_edit(request, pk):
+    access, report = _get_report(request, pk, change=True)
+    if not report.is_editable:
+        messages.error(request, f"该信息当前为“{report.get_status_display()}”，退回修改后才能编辑。")
+        return redirect(report)
+    return _edit(request, access, report)
+
+
+def _edit(request, access: Access, report: Report):
+    """The form for a new or an editable report: save as draft, submit, or fill it from a Word file."""
+    docx_form = DocxImportForm()
+    if request.method != "POST":
+        form = ReportForm(instance=report)
+    elif request.POST.get("action") == "import":
+        form, docx_form = _import_docx(request, report)
+    else:
+        form = ReportForm(request.POST, request.FILES, instance=report)
+        submitting = request.POST.get("action") == "submit"
+        if form.is_valid() and (not submitting or form.check_ready_to_submit()):
+            with transaction.atomic():
+                report = form.save()
+                for upload in form.cleaned_data["attachments"]:
+                    _attach(report, upload, request.user)
+                if submitting:
+                    report.transition(Report.Status.SUBMITTED, by=request.user, as_editor=False)
+            messages.success(request, "信息已报送，请等待研究室处理。" if submitting else "草稿已保存。")
+            return redirect(report)
+        messages.error(request, "信息未保存，请按提示修改后再提交。已填写的内容均已保留。")
+    return _render(
+        request,
+        access,
+        "reports/report_form.html",
+        {"form": form, "docx_form": docx_form, "report": report, "is_new": report.pk is None},
+    )
+
+
+def _import_docx(request, report: Report) -> tuple[ReportForm, DocxImportForm]:
+    """Fill title and body from a .docx, keeping whatever else was typed; nothing is saved yet."""
+    typed = {name: request.POST.get(name, "") for name in ("title", "body", "authors", "phone", "suggested_section")}
+    docx_form = DocxImportForm(request.POST, request.FILES)
+    if docx_form.is_valid():
+        try:
+            imported = import_docx(docx_form.cleaned_data["docx"])
+        except ValidationError as exc:
+            docx_form.add_error("docx", exc)
+        else:
+            typed["title"] = imported.title or typed["title"]
+            typed["body"] = imported.body
+            for warning in imported.warnings:
+                messages.warning(request, warning)
+            messages.success(request, "已从 Word 文档导入标题和正文，请核对后保存或报送。")
+            docx_form = DocxImportForm()
+    typed["body"] = clean_html(typed["body"])
+    return ReportForm(instance=report, initial=typed), docx_form
+
+
+def _attach(report: Report, upload, user) -> Attachment:
+    kind = upload.checked_kind
+    attachment = Attachment(
+        report=report,
+        original_name=uploads.safe_name(upload.name),
+        kind=(
+            Attachment.Kind.IMAGE
+            if kind in uploads.IMAGES
+            else Attachment.Kind.WORD
+            if kind is uploads.DOCX
+            else Attachment.Kind.PDF
+        ),
+        content_type=kind.content_type,
+        size=upload.size,
+        uploaded_by=user,
+    )
+    attachment.file.save(uploads.random_name(kind), upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@login_required
+def report_detail(request, pk):
+    access, report = _get_report(request, pk)
+    form = CommentForm()
+    if request.method == "POST":
+        form = CommentForm(request.POST)
+        if form.is_valid():
+            comment = form.save(commit=False)
+            comment.report, comment.author, comment.from_editor = report, request.user, access.is_editor
+            with transaction.atomic():
+                comment.save()
+                if access.is_editor:
+                    Notification.notify(report, message=f"研究室对“{report.title}”留言：{comment.body[:200]}")
+            messages.success(request, "留言已发送。")
+            return redirect(report)
+        messages.error(request, "留言未发送，请填写内容后再试。")
+    if access.unit:
+        report.notifications.filter(read_at=None).update(read_at=timezone.now())
+    context = {
+        "report": report,
+        "events": report.events.select_related("actor"),
+        "versions": report.versions.select_related("created_by"),
+        "attachments": report.attachments.all(),
+        "comments": report.comments.select_related("author__profile__unit"),
+        "comment_form": form,
+        "can_change": access.can_change(report),
+    }
+    return _render(request, access, "reports/report_detail.html", context)
+
+
+@login_required
+@require_POST
+def report_submit(request, pk):
+    _, report = _get_report(request, pk, change=True)
+    if report.is_editable and not body_has_content(report.body):
+        messages.error(request, "报送前请填写正文。")
+        return redirect("reports:edit", pk=report.pk)
+    try:
+        report.transition(Report.Status.SUBMITTED, by=request.user, as_editor=False)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "信息已报送，请等待研究室处理。")
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def report_delete(request, pk):
+    _, report = _get_report(request, pk, change=True)
+    if not report.can_be_deleted:
+        messages.error(request, "已报送过的信息不能删除。")
+        return redirect(report)
+    with transaction.atomic():
+        for attachment in report.attachments.all():
+            attachment.file.delete(save=False)
+        report.delete()
+    messages.success(request, f"草稿“{report.title}”已删除。")
+    return redirect("reports:list")
+
+
+@login_required
+def version_detail(request, pk, number):
+    access, report = _get_report(request, pk)
+    version = get_object_or_404(report.versions.select_related("created_by"), number=number)
+    return _render(request, access, "reports/version_detail.html", {"report": report, "version": version})
+
+
+@login_required
+def attachment_download(request, pk, attachment_pk):
+    _, report = _get_report(request, pk)
+    attachment = get_object_or_404(report.attachments, pk=attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("附件文件已不存在") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    _, report = _get_report(request, pk, change=True)
+    attachment = get_object_or_404(report.attachments, pk=attachment_pk)
+    if not report.is_editable:
+        messages.error(request, "已报送的信息不能删除附件，退回修改后才能更改。")
+        return redirect(report)
+    attachment.file.delete(save=False)
+    attachment.delete()
+    messages.success(request, f"附件“{attachment.original_name}”已删除。")
+    return redirect("reports:edit", pk=report.pk)
+
+
+@require_POST
+def upload_image(request):
+    """CKEditor's image upload: logged-in submitters and editors, images only, stored under a random name."""
+    if not request.user.is_authenticated or not Access(request.user).allowed:
+        return JsonResponse({"error": {"message": "请先登录报送系统再上传图片。"}}, status=403)
+    upload = request.FILES.get("upload")
+    if upload is None:
+        return JsonResponse({"error": {"message": "没有收到图片文件，请重新选择。"}}, status=400)
+    try:
+        uploads.check_upload(upload, allowed=uploads.IMAGES, max_bytes=settings.REPORT_IMAGE_MAX_BYTES)
+        url = uploads.store_image(upload.read(), upload.name)
+    except ValidationError as exc:
+        return JsonResponse({"error": {"message": " ".join(exc.messages)}}, status=400)
+    return JsonResponse({"url": url})
+
+
+@login_required
+def notifications(request):
+    access = _access(request)
+    if access.unit is None:
+        raise Http404("通知只发给报送单位")
+    if request.method == "POST":
+        access.unit.notifications.filter(read_at=None).update(read_at=timezone.now())
+        messages.success(request, "已全部标为已读。")
+        return redirect("reports:notifications")
+    items = access.unit.notifications.select_related("report")[:100]
+    return _render(request, access, "reports/notifications.html", {"notifications": items})
