@@ -22,6 +22,9 @@ class MultipleFileField(forms.FileField):
     """Several files in one input; each is checked by content in `clean`."""
 
     widget = MultipleFileInput
+    default_error_messages = {
+        "empty": "所选的文件中有空文件（0 字节），请重新选择。其余内容已保留，请重新选择附件后再保存。"
+    }
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
@@ -100,6 +103,7 @@ class ReportForm(forms.ModelForm):
 
 
 class DocxImportForm(forms.Form):
+    use_required_attribute = False  # the same form also saves and submits, without a file
     docx = forms.FileField(
         label="从 Word 导入", help_text="选择 .docx 文件，标题和正文（含图片）将填入下方，请核对后再报送。"
     )

@@ -1,4 +1,5 @@
 import logging
+import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -299,9 +300,21 @@ class Profile(models.Model):
         return self.role in {self.Role.EDITOR, self.Role.APPROVER}
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under PRIVATE_MEDIA_ROOT (read when used, so tests and deployments can move it); no public URL."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
 def private_storage():
     """Attachments live outside MEDIA_ROOT: they are only ever served through the portal's access checks."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+    return PrivateStorage()
 
 
 def attachment_path(attachment: "Attachment", filename: str) -> str:

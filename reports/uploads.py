@@ -7,6 +7,7 @@ for display and downloads only.
 
 import io
 import os
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from PIL import Image, UnidentifiedImageError
 
 
@@ -42,6 +42,7 @@ PILLOW_FORMATS = {"JPEG": JPEG, "PNG": PNG, "GIF": GIF, "WEBP": WEBP}
 DOCX_MAX_EXPANDED = 100 * 1024 * 1024
 DOCX_MAX_MEMBERS = 2000
 MAX_IMAGE_PIXELS = 60_000_000
+_UNSAFE = re.compile(r"[^\w\-. ()（）]+")
 
 
 def sniff(head: bytes) -> Kind | None:
@@ -62,14 +63,14 @@ def sniff(head: bytes) -> Kind | None:
 
 
 def safe_name(name: str) -> str:
-    """The file's own name without any folder part or characters a file system or header could misread."""
-    base = os.path.basename((name or "").replace("\\", "/")).strip()
+    """The file's own name, without folders or characters a file system, a header or a page could misread."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    base = re.sub(r"\.{2,}", ".", _UNSAFE.sub("_", base)).strip(" ._")
     stem, dot, ext = base.rpartition(".")
     if not dot:
         stem, ext = base, ""
-    stem = get_valid_filename(stem.replace("..", "")) if stem.strip(". ") else "文件"
-    ext = get_valid_filename(ext)[:10] if ext else ""
-    return (stem[:80] or "文件") + (f".{ext}" if ext else "")
+    stem = stem[:80].strip(" ._") or "文件"
+    return f"{stem}.{ext[:10]}" if ext else stem
 
 
 def random_name(kind: Kind) -> str:

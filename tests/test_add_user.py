@@ -1,0 +1,56 @@
+"""`manage.py add_user`: accounts for units' submitters, editors and approvers."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from reports.models import Contributor, District, Profile
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("add_user", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_submitter_with_new_unit_in_its_district(db):
+    output = run(
+        "binjiang1", "--unit", "滨江区人大常委会西兴街道工委", "--role", "submitter", "--password", "Qiantang-2026!"
+    )
+    user = User.objects.get(username="binjiang1")
+    assert user.check_password("Qiantang-2026!") and not user.is_staff
+    unit = user.profile.unit
+    assert unit.name == "滨江区人大常委会西兴街道工委" and unit.district == District.BINJIANG
+    assert "Password:" not in output
+
+
+def test_existing_unit_is_reused(db):
+    unit = Contributor.objects.get(name="上城区人大常委会")
+    run("sc", "--unit", "上城区人大常委会", "--password", "Qiantang-2026!")
+    assert User.objects.get(username="sc").profile.unit == unit
+    assert Contributor.objects.filter(name="上城区人大常委会").count() == 1
+
+
+def test_generated_password_is_printed_and_works(db):
+    output = run("editor2", "--role", "editor")
+    password = output.split("Password:")[1].strip()
+    user = User.objects.get(username="editor2")
+    assert user.check_password(password) and user.is_staff
+    assert user.profile.role == Profile.Role.EDITOR and user.profile.is_editor
+
+
+def test_submitter_needs_a_unit_and_names_are_unique(db):
+    with pytest.raises(CommandError, match="--unit"):
+        run("nobody", "--role", "submitter")
+    run("dup", "--unit", "研究室", "--password", "Qiantang-2026!")
+    with pytest.raises(CommandError, match="already exists"):
+        run("dup", "--unit", "研究室")
+    assert not User.objects.filter(username="nobody").exists()
+
+
+def test_weak_password_is_refused(db):
+    with pytest.raises(CommandError, match="Password rejected"):
+        run("weak", "--unit", "研究室", "--password", "123")
+    assert not User.objects.filter(username="weak").exists()

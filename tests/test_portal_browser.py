@@ -1,0 +1,86 @@
+"""The portal in headless Chromium: a district submitter writes, illustrates, attaches and submits a report."""
+
+import pytest
+
+from reports.models import Report
+from tests.portal import docx_bytes, jpeg_bytes, png_bytes, use_temp_storage
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _storage(settings, tmp_path):
+    use_temp_storage(settings, tmp_path)
+
+
+def log_in(page, user):
+    page.goto("/submit/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "pw-" + user.username)
+    page.click("button:has-text('登录')")
+    page.wait_for_url("**/submit/")
+
+
+def test_write_attach_submit_and_see_it_listed(page, submitter):
+    log_in(page, submitter)
+    page.click("text=新建信息 >> nth=0")
+    page.wait_for_selector(".ck-editor__editable")
+    page.fill("#id_title", "上城区：“代表夜聊”收集民意")
+    editable = page.locator(".ck-editor__editable")
+    editable.click()
+    page.keyboard.type("上城区人大常委会开展“代表夜聊”活动，")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("收集意见建议 126 条")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("。")
+    # An image into the body through CKEditor's own upload button (our endpoint, with its CSRF header).
+    page.locator(".ck-file-dialog-button input[type=file], input[type=file][accept*='image']").first.set_input_files(
+        {"name": "夜聊.png", "mimeType": "image/png", "buffer": png_bytes()}
+    )
+    page.wait_for_selector(".ck-editor__editable img[src^='/media/editor/']")
+    page.fill("#id_authors", "蔡静 李兴军")
+    page.set_input_files("#id_attachments", {"name": "现场照片.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()})
+    page.click("button[value=submit]")
+    page.wait_for_url("**/submit/*/")
+    assert "信息已报送" in page.content()
+
+    report = Report.objects.get()
+    assert report.status == Report.Status.SUBMITTED
+    assert "<strong>收集意见建议 126 条</strong>" in report.body
+    assert '<img src="/media/editor/' in report.body
+    assert report.attachments.get().original_name == "现场照片.jpg"
+
+    page.click("text=本单位信息")
+    row = page.locator("table.reports tr", has_text="“代表夜聊”收集民意")
+    assert row.locator(".status").inner_text() == "已报送"
+
+
+def test_docx_upload_fills_the_editor(page, submitter):
+    log_in(page, submitter)
+    page.goto("/submit/new/")
+    page.fill("#id_phone", "0571-85000000")
+    document = docx_bytes(
+        "拱墅区：人大代表联络站“局长进站”", ["拱墅区人大常委会组织局长进站接待代表。", "一是畅通渠道。"]
+    )
+    page.set_input_files("#id_docx", {"name": "稿件.docx", "mimeType": "application/octet-stream", "buffer": document})
+    page.click("button[value=import]")
+    page.wait_for_selector(".ck-editor__editable p")
+    assert page.input_value("#id_title") == "拱墅区：人大代表联络站“局长进站”"
+    assert "一是畅通渠道。" in page.locator(".ck-editor__editable").inner_text()
+    assert page.input_value("#id_phone") == "0571-85000000"
+    assert not Report.objects.exists()
+
+
+def test_pages_load_a_fixed_ckeditor_without_raw_html_plugins(page, submitter):
+    log_in(page, submitter)
+    page.goto("/submit/new/")
+    page.wait_for_selector(".ck-editor__editable")
+    version = page.evaluate("window.CKEDITOR_VERSION")
+    assert tuple(int(part) for part in version.split(".")[:3]) >= (48, 5, 1), version
+    plugins = page.evaluate(
+        "['GeneralHtmlSupport', 'SourceEditing', 'HtmlEmbed', 'Style', 'MediaEmbed']"
+        ".filter(name => window.editors['id_body'].plugins.has(name))"
+    )
+    assert plugins == []
+    assert page.locator(".ck-toolbar [data-cke-tooltip-text^='加粗']").count() == 1  # Chinese UI
