@@ -57,8 +57,9 @@ class ReportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # CKEditor only ever loads sanitised HTML: what was stored, and what an invalid post shows again.
+        self.initial["body"] = clean_html(self.initial.get("body") or "")
         if self.is_bound and "body" in self.data:
-            # What the editor loads again after an invalid post must be sanitised too.
             self.data = self.data.copy()
             self.data["body"] = clean_html(self.data["body"])
         self.fields["body"].required = False

@@ -35,8 +35,11 @@ class Access:
         return self.is_editor or self.unit is not None
 
     def reports(self):
+        """Editors see every unit's reports except drafts, which stay private to the unit until submitted."""
         reports = Report.objects.select_related(*PORTAL_SELECT)
-        return reports if self.is_editor else reports.filter(unit=self.unit)
+        if self.is_editor:
+            return reports.exclude(status=Report.Status.DRAFT)
+        return reports.filter(unit=self.unit)
 
     def can_change(self, report: Report) -> bool:
         return self.unit is not None and report.unit_id == self.unit.pk
@@ -177,7 +180,7 @@ def report_detail(request, pk):
         report.notifications.filter(read_at=None).update(read_at=timezone.now())
     context = {
         "report": report,
-        "events": report.events.select_related("actor"),
+        "events": list(report.events.select_related("actor")),
         "versions": report.versions.select_related("created_by"),
         "attachments": report.attachments.all(),
         "comments": report.comments.select_related("author__profile__unit"),

@@ -28,7 +28,9 @@ def make_report(user, *, title="上城区：推进基层立法联系点建设", 
         if step == "submitted":
             report.transition(step, by=user, as_editor=False)
         else:
-            report.transition(step, by=desk, as_editor=True, comment="请补充具体数据" if step != "accepted" else "")
+            report.transition(
+                step, by=desk, as_editor=True, comment="请补充具体数据" if step in ("returned", "declined") else ""
+            )
     return report
 
 

@@ -14,6 +14,7 @@ MATRIX = {
     "new": ("get", {"anonymous": 302, "own": 200, "other": 200, "editor": 404}),
     "notifications": ("get", {"anonymous": 302, "own": 200, "other": 200, "editor": 404}),
     "detail": ("get", {"anonymous": 302, "own": 200, "other": 404, "editor": 200}),
+    "draft_detail": ("get", {"anonymous": 302, "own": 200, "other": 404, "editor": 404}),
     "edit": ("get", {"anonymous": 302, "own": 200, "other": 404, "editor": 404}),
     "version": ("get", {"anonymous": 302, "own": 200, "other": 404, "editor": 200}),
     "attachment": ("get", {"anonymous": 302, "own": 200, "other": 404, "editor": 200}),
@@ -33,10 +34,10 @@ def _storage(settings, tmp_path):
 
 @pytest.fixture
 def world(submitter, other_submitter, editor):
-    """A draft (with an attachment) and a returned report of the shangcheng unit, which has one version."""
+    """A draft and a returned report (with an attachment and one version) of the shangcheng unit."""
     draft = make_report(submitter, title="草稿信息")
     returned = make_report(submitter, title="退回信息", status="returned")
-    attachment = Attachment(report=draft, original_name="照片.png", kind="image", content_type="image/png", size=10)
+    attachment = Attachment(report=returned, original_name="照片.png", kind="image", content_type="image/png", size=10)
     attachment.file.save("x.png", upload("x.png", png_bytes()), save=False)
     attachment.save()
     users = {"anonymous": None, "own": submitter, "other": other_submitter, "editor": editor}
@@ -48,14 +49,15 @@ def url_for(name, draft, returned, attachment):
         "list": reverse("reports:list"),
         "new": reverse("reports:new"),
         "notifications": reverse("reports:notifications"),
-        "detail": reverse("reports:detail", args=[draft.pk]),
+        "detail": reverse("reports:detail", args=[returned.pk]),
+        "draft_detail": reverse("reports:detail", args=[draft.pk]),
         "edit": reverse("reports:edit", args=[draft.pk]),
         "version": reverse("reports:version", args=[returned.pk, 1]),
-        "attachment": reverse("reports:attachment", args=[draft.pk, attachment.pk]),
+        "attachment": reverse("reports:attachment", args=[returned.pk, attachment.pk]),
         "comment": reverse("reports:detail", args=[returned.pk]),
         "submit": reverse("reports:submit", args=[returned.pk]),
         "delete": reverse("reports:delete", args=[draft.pk]),
-        "attachment_delete": reverse("reports:attachment_delete", args=[draft.pk, attachment.pk]),
+        "attachment_delete": reverse("reports:attachment_delete", args=[returned.pk, attachment.pk]),
         "upload_image": reverse("reports:upload_image"),
         "password_change": reverse("password_change"),
     }[name]
@@ -94,11 +96,12 @@ def test_list_shows_only_own_units_reports(client, world, other_submitter):
     assert "草稿信息" not in content and "退回信息" not in content
 
 
-def test_editor_list_shows_every_unit(client, world, editor, other_submitter):
-    make_report(other_submitter, title="西湖区的信息")
+def test_editor_list_shows_every_unit_but_no_drafts(client, world, editor, other_submitter):
+    make_report(other_submitter, title="西湖区的信息", status="submitted")
     client.force_login(editor)
     content = client.get(reverse("reports:list")).content.decode()
-    assert "西湖区的信息" in content and "草稿信息" in content
+    assert "西湖区的信息" in content and "退回信息" in content
+    assert "草稿信息" not in content
 
 
 def test_other_units_ids_are_not_reachable_through_own_report_urls(client, world, other_submitter):

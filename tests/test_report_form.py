@@ -162,3 +162,24 @@ def test_attachment_is_downloaded_with_safe_headers(logged_in, submitter):
     assert "sandbox" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == jpeg_bytes()
+
+
+def test_editor_loads_only_sanitised_html_even_if_stored_raw(logged_in, submitter):
+    """A body written past the portal (admin, import) is cleaned before CKEditor sees it."""
+    report = make_report(submitter)
+    Report.objects.filter(pk=report.pk).update(
+        body='<p>正文</p><img src=x onerror="alert(1)"><script>alert(2)</script>'
+    )
+    form = logged_in.get(reverse("reports:edit", args=[report.pk])).context["form"]
+    assert form["body"].value() == "<p>正文</p><img>"
+
+
+def test_pages_sanitise_a_body_stored_raw(logged_in, submitter):
+    report = make_report(submitter, status="submitted")
+    raw = '<p>正文</p><img src=x onerror="alert(1)"><script>alert(2)</script><a href="javascript:alert(3)">x</a>'
+    Report.objects.filter(pk=report.pk).update(body=raw)
+    report.versions.update(body=raw)
+    for url in (reverse("reports:detail", args=[report.pk]), reverse("reports:version", args=[report.pk, 1])):
+        content = logged_in.get(url).content.decode()
+        assert "<p>正文</p>" in content
+        assert "onerror" not in content and "alert(2)" not in content and "javascript:" not in content

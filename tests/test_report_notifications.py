@@ -39,6 +39,16 @@ def test_publication_notifies_through_transition_alone(submitter, editor):
     assert Notification.objects.filter(report=report, message__contains="已刊用").exists()
 
 
+def test_publication_message_names_the_issue(submitter, editor, published_issue):
+    report = make_report(submitter, status="accepted")
+    article = published_issue.articles.first()
+    article.report = report
+    article.save()
+    report.transition(Report.Status.PUBLISHED, by=editor)
+    message = Notification.objects.get(report=report, event__to_status="published").message
+    assert message.endswith(f"已刊用（2024年{published_issue.number_label}）")
+
+
 def test_units_own_submission_is_not_notified_back(submitter):
     report = make_report(submitter)
     report.transition(Report.Status.SUBMITTED, by=submitter)
