@@ -264,6 +264,10 @@ def upload_image(request):
     """CKEditor's image upload: logged-in submitters and editors, images only, stored under a random name."""
     if not request.user.is_authenticated or not Access(request.user).allowed:
         return JsonResponse({"error": {"message": "请先登录报送系统再上传图片。"}}, status=403)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.REPORT_IMAGE_MAX_BYTES + 64 * 1024:
+        # Refused before Django reads the body to a temporary file.
+        limit = settings.REPORT_IMAGE_MAX_BYTES // (1024 * 1024)
+        return JsonResponse({"error": {"message": f"图片超过了 {limit} MB 的上限，请压缩后再上传。"}}, status=413)
     upload = request.FILES.get("upload")
     if upload is None:
         return JsonResponse({"error": {"message": "没有收到图片文件，请重新选择。"}}, status=400)

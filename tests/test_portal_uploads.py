@@ -163,9 +163,12 @@ def test_editor_image_upload_refuses_non_images(logged_in, name, data, message):
 
 
 def test_editor_image_upload_size_limit(logged_in, settings):
+    """Checked on the file itself, and refused from the request size alone when far too big."""
     settings.REPORT_IMAGE_MAX_BYTES = 1024
     status, answer = ck_upload(logged_in, "big.png", png_bytes(size=(300, 300), color=(1, 2, 3)) + b"\x00" * 2048)
     assert status == 400 and "上限" in answer["error"]["message"]
+    status, answer = ck_upload(logged_in, "huge.png", png_bytes() + b"\x00" * 200 * 1024)
+    assert status == 413 and "上限" in answer["error"]["message"]
 
 
 def test_editor_image_upload_needs_login_and_csrf(client, submitter):
