@@ -165,7 +165,6 @@ REPORT_MAX_ATTACHMENTS = envint("REPORT_MAX_ATTACHMENTS", 20)
 # Django's own ceilings for a request: the largest upload plus the form around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_PERMISSIONS = 0o640
 
 # The portal's CKEditor is our own build (ckeditor/, `make install`), which overrides the package's bundle.
 CKEDITOR_5_CONFIGS = {

@@ -139,18 +139,15 @@ def _import_docx(request, report: Report) -> tuple[ReportForm, DocxImportForm]:
     return ReportForm(instance=report, initial=typed), docx_form
 
 
+ATTACHMENT_KINDS = {uploads.DOCX: Attachment.Kind.WORD, uploads.PDF: Attachment.Kind.PDF}
+
+
 def _attach(report: Report, upload, user) -> Attachment:
     kind = upload.checked_kind
     attachment = Attachment(
         report=report,
         original_name=uploads.safe_name(upload.name),
-        kind=(
-            Attachment.Kind.IMAGE
-            if kind in uploads.IMAGES
-            else Attachment.Kind.WORD
-            if kind is uploads.DOCX
-            else Attachment.Kind.PDF
-        ),
+        kind=ATTACHMENT_KINDS.get(kind, Attachment.Kind.IMAGE),
         content_type=kind.content_type,
         size=upload.size,
         uploaded_by=user,

@@ -1,5 +1,7 @@
 """Writing, saving, submitting, revising and deleting a report through the portal's forms."""
 
+import os
+
 import pytest
 from django.urls import reverse
 
@@ -183,3 +185,29 @@ def test_pages_sanitise_a_body_stored_raw(logged_in, submitter):
         content = logged_in.get(url).content.decode()
         assert "<p>正文</p>" in content
         assert "onerror" not in content and "alert(2)" not in content and "javascript:" not in content
+
+
+def test_submitting_an_empty_draft_from_its_page_sends_back_to_the_form(logged_in, submitter):
+    draft = make_report(submitter, body="")
+    response = logged_in.post(reverse("reports:submit", args=[draft.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("reports:edit", args=[draft.pk])
+    assert "报送前请填写正文" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Report.Status.DRAFT
+
+
+def test_attachment_removed_while_editable_only(logged_in, submitter):
+    logged_in.post(reverse("reports:new"), {**form_data(), "attachments": [upload("a.pdf", pdf_bytes())]})
+    attachment = Attachment.objects.get()
+    path = attachment.file.path
+    logged_in.post(reverse("reports:attachment_delete", args=[attachment.report_id, attachment.pk]))
+    assert not Attachment.objects.exists()
+    assert not os.path.exists(path)
+    logged_in.post(
+        reverse("reports:edit", args=[attachment.report_id]),
+        {**form_data(action="submit"), "attachments": [upload("b.pdf", pdf_bytes())]},
+    )
+    kept = Attachment.objects.get()
+    response = logged_in.post(reverse("reports:attachment_delete", args=[kept.report_id, kept.pk]), follow=True)
+    assert Attachment.objects.filter(pk=kept.pk).exists()
+    assert "已报送的信息不能删除附件" in response.content.decode()
