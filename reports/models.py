@@ -305,7 +305,7 @@ class Profile(models.Model):
 
 
 class PrivateStorage(FileSystemStorage):
-    """Files under PRIVATE_MEDIA_ROOT (read when used, so tests and deployments can move it); no public URL."""
+    """Files under PRIVATE_MEDIA_ROOT, never under MEDIA_ROOT; read when used, so tests and deployments can move it."""
 
     @property
     def base_location(self):
@@ -348,6 +348,7 @@ class Attachment(models.Model):
         verbose_name = "附件"
         verbose_name_plural = "附件"
         ordering = ["report", "uploaded_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(size__gt=0), name="attachment_not_empty")]
 
     def __str__(self):
         return self.original_name
@@ -369,6 +370,11 @@ class Comment(models.Model):
         verbose_name = "留言"
         verbose_name_plural = "留言"
         ordering = ["report", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(body=""), name="comment_not_empty", violation_error_message="请填写留言内容。"
+            )
+        ]
 
     def __str__(self):
         return self.body[:30]

@@ -16,7 +16,6 @@ from reports.docx_import import import_docx
 from reports.filters import ReportFilter
 from reports.forms import CommentForm, DocxImportForm, ReportForm, body_has_content
 from reports.models import Attachment, Notification, Report, TransitionError
-from reports.sanitize import clean_html
 
 PORTAL_SELECT = ["unit", "suggested_section", "article__issue", "article__section", "brief__issue"]
 
@@ -102,12 +101,16 @@ def _edit(request, access: Access, report: Report):
         form = ReportForm(request.POST, request.FILES, instance=report)
         submitting = request.POST.get("action") == "submit"
         if form.is_valid() and (not submitting or form.check_ready_to_submit()):
-            with transaction.atomic():
-                report = form.save()
-                for upload in form.cleaned_data["attachments"]:
-                    _attach(report, upload, request.user)
-                if submitting:
-                    report.transition(Report.Status.SUBMITTED, by=request.user, as_editor=False)
+            try:
+                with transaction.atomic():
+                    report = form.save()
+                    for upload in form.cleaned_data["attachments"]:
+                        _attach(report, upload, request.user)
+                    if submitting:
+                        report.transition(Report.Status.SUBMITTED, by=request.user, as_editor=False)
+            except TransitionError as exc:  # changed meanwhile, e.g. submitted from another window
+                messages.error(request, f"{exc}本次修改未保存。")
+                return redirect("reports:detail", pk=report.pk)
             messages.success(request, "信息已报送，请等待研究室处理。" if submitting else "草稿已保存。")
             return redirect(report)
         messages.error(request, "信息未保存，请按提示修改后再提交。已填写的内容均已保留。")
@@ -135,7 +138,6 @@ def _import_docx(request, report: Report) -> tuple[ReportForm, DocxImportForm]:
                 messages.warning(request, warning)
             messages.success(request, "已从 Word 文档导入标题和正文，请核对后保存或报送。")
             docx_form = DocxImportForm()
-    typed["body"] = clean_html(typed["body"])
     return ReportForm(instance=report, initial=typed), docx_form
 
 
