@@ -1,6 +1,7 @@
 """Every portal URL against anonymous, own-unit submitter, other-unit submitter and editor."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from reports.models import Attachment, Report
@@ -119,3 +120,13 @@ def test_user_without_unit_or_role_sees_nothing(client, world, django_user_model
     client.force_login(stranger)
     assert client.get(reverse("reports:list")).status_code == 404
     assert client.get(reverse("reports:detail", args=[world[0].pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", [name for name, (method, _) in MATRIX.items() if method == "post"])
+def test_every_post_needs_the_csrf_token(world, name):
+    draft, returned, attachment, users = world
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["own"])
+    response = client.post(url_for(name, draft, returned, attachment), {"body": "留言"})
+    assert response.status_code == 403
+    assert Report.objects.filter(pk=draft.pk).exists() and not returned.comments.exists()

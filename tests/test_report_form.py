@@ -92,7 +92,7 @@ def test_returned_report_is_revised_and_resubmitted_keeping_versions(logged_in, 
     assert "上城区人大常委会推进" in first and "增长 12%" in second
     detail = logged_in.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert "请补充具体数据" in detail  # the editor's reason in the timeline
-    assert detail.count("退回修改") >= 1 and "第 2 版" in detail
+    assert detail.count("退回修改") >= 1 and "重新报送" in detail and "第 2 版" in detail
 
 
 def test_draft_can_be_deleted_but_not_a_submitted_report(logged_in, submitter):
