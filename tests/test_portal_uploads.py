@@ -28,6 +28,15 @@ def zip_bomb() -> bytes:
     return buffer.getvalue()
 
 
+def docx_too_long() -> bytes:
+    """A genuine Word file whose text part is over 10 MB (a book, not a report)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:p>" + "字" * (4 * 1024 * 1024) + "</w:p>")
+    return buffer.getvalue()
+
+
 def zip_without_word() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -112,6 +121,7 @@ def test_one_bad_file_among_good_ones_saves_nothing_and_names_the_bad_one(logged
         ("稿件.docx", b"not a zip", "文件类型不支持"),
         ("稿件.docx", b"PK\x03\x04 broken", "已损坏"),
         ("炸弹.docx", zip_bomb(), "解压后过大"),
+        ("长篇.docx", docx_too_long(), "正文过长"),
         ("图.docx", png_bytes(), "文件类型不支持"),
     ],
 )
