@@ -77,7 +77,9 @@ class Issue(models.Model):
         indexes = [models.Index(fields=["status", "year"], name="issue_status_year")]
 
     def __str__(self):
-        return f"{self.year}年 {self.get_kind_display()} {self.number_label}"
+        if self.kind == self.Kind.SPECIAL:
+            return f"专刊 {self.number_label}"
+        return f"{self.year}年 普刊 {self.number_label}"
 
     def get_absolute_url(self) -> str:
         return f"/issues/{self.year}/{self.kind}/{self.number}/"

@@ -238,3 +238,46 @@ def test_wrong_brief_count_is_reported():
     text = SEED_REGULAR_4.read_text(encoding="utf-8").replace("信息摘登** 5 则", "信息摘登** 6 则")
     with pytest.raises(ParseError, match="6 则"):
         parse_issue(text)
+
+
+# --- The same issue written with other extraction habits parses the same --------------------------------
+
+
+def crlf_and_bom(text):
+    return "\ufeff" + text.replace("\n", "\r\n")
+
+
+def ideographic_indent(text):
+    return "\n".join("\u3000\u3000" + line if len(line) > 30 else line for line in text.split("\n"))
+
+
+def full_width_attributions(text):
+    def widen(line):
+        attribution = parse_attribution(line)
+        if attribution is None:
+            return line
+        padded = [" ".join(name) if len(name) == 2 else name for name in attribution.authors]
+        return "（" + "\u3000".join([attribution.unit, *padded]) + "）"
+
+    return "\n".join(widen(line) for line in text.split("\n"))
+
+
+def page_numbers(text):
+    blocks = text.split("\n\n")
+    start = next(i for i, block in enumerate(blocks) if block.startswith("送："))
+    for page, i in enumerate(range(start - 3, 12, -7), start=2):
+        blocks.insert(i, f"— {page} —")
+    return "\n\n".join(blocks)
+
+
+def bold_toc_sections(text):
+    return re.sub(r"^- (\S+?)\*\* ", r"- **\1** ", text, flags=re.M)
+
+
+@pytest.mark.parametrize("seed", [SEED_REGULAR_4, SEED_REGULAR_2, SEED_SPECIAL_9], ids=["r4", "r2", "s9"])
+@pytest.mark.parametrize(
+    "variant", [crlf_and_bom, ideographic_indent, full_width_attributions, page_numbers, bold_toc_sections]
+)
+def test_extraction_variants_parse_the_same(seed, variant):
+    text = seed.read_text(encoding="utf-8")
+    assert parse_issue(variant(text)).as_dict() == parse_issue(text).as_dict()
