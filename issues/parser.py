@@ -326,6 +326,7 @@ def read_toc(raw_lines: list[str], lines: list[Line], start: int) -> tuple[list[
     """Read the 目录 that starts at `lines[start]` (its heading); return sections, brief count and where it ends.
 
     The 目录 is a run of lines without blank lines; a blank followed by another section entry continues it.
+    It also ends after the 信息摘登 entry, which is always last, or where the first listed title comes again.
     """
     sections: list[TocSection] = []
     brief_count: int | None = None
@@ -335,7 +336,11 @@ def read_toc(raw_lines: list[str], lines: list[Line], start: int) -> tuple[list[
         previous = lines[index - 1]
         blank_before = any(not raw_lines[n - 1].strip() for n in range(previous.number + 1, line.number))
         match = _TOC_SECTION.match(line.text)
-        if blank_before and sections and not match:
+        if (
+            sections
+            and not match
+            and (blank_before or sections[-1].name == BRIEFS_SECTION or _is_first_title(line, sections))
+        ):
             break
         if match:
             name = match.group(1) or match.group(3)
@@ -355,6 +360,14 @@ def read_toc(raw_lines: list[str], lines: list[Line], start: int) -> tuple[list[
         raise ParseError("有“目录”标题，却没有目录条目", lines[start].number)
     sections = [s for s in sections if s.name != BRIEFS_SECTION]
     return sections, brief_count, index
+
+
+def _is_first_title(line: Line, sections: list[TocSection]) -> bool:
+    """Without a blank line after the 目录, the body begins where the first listed title comes again."""
+    first = next((s.titles[0] for s in sections if s.titles), None)
+    if first is None:
+        return False
+    return difflib.SequenceMatcher(None, match_key(line.text), match_key(first), autojunk=False).ratio() > 0.8
 
 
 def read_footer(lines: list[Line]) -> ParsedFooter:

@@ -281,3 +281,9 @@ def bold_toc_sections(text):
 def test_extraction_variants_parse_the_same(seed, variant):
     text = seed.read_text(encoding="utf-8")
     assert parse_issue(variant(text)).as_dict() == parse_issue(text).as_dict()
+
+
+def test_text_without_any_blank_lines_parses_the_same():
+    text = SEED_REGULAR_4.read_text(encoding="utf-8")
+    packed = "\n".join(line for line in text.split("\n") if line.strip())
+    assert parse_issue(packed).as_dict() == parse_issue(text).as_dict()
