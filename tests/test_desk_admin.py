@@ -1,0 +1,155 @@
+"""The inbox and the report page of the editor's desk: who may see it, what it lists, diff, placement."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from issues.models import Article, Brief, Section
+from reports.models import Report
+from tests.desk import make_draft, make_report
+
+S = Report.Status
+INBOX = "/admin/reports/report/"
+
+
+@pytest.fixture
+def desk(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def test_the_inbox_is_refused_to_submitters_and_anonymous(client, submitter):
+    assert client.get(INBOX).status_code == 302
+    client.force_login(submitter)
+    response = client.get(INBOX)
+    assert response.status_code == 302 and response.url.startswith("/admin/login/")
+
+
+def test_a_staff_account_without_the_editor_role_is_refused(client, submitter):
+    submitter.is_staff = True
+    submitter.save()
+    client.force_login(submitter)
+    assert client.get(INBOX).status_code == 403
+    assert client.get("/admin/issues/issue/").status_code == 403
+
+
+def test_the_inbox_lists_waiting_reports_oldest_first_without_drafts(desk, submitter, other_submitter, editor):
+    older = make_report(submitter, "较早报送的信息")
+    newer = make_report(other_submitter, "较晚报送的信息")
+    make_report(submitter, "单位草稿", status=S.DRAFT)
+    make_report(submitter, "已经采用的信息", status=S.ACCEPTED, editor=editor)
+    response = desk.get(INBOX)
+    text = response.text
+    assert text.index(older.title) < text.index(newer.title)
+    assert "单位草稿" not in text and "已经采用的信息" not in text
+    assert "已报送（2）" in text and "已采用（1）" in text and "全部（3）" in text
+
+
+def test_a_returned_and_resubmitted_report_waits_from_its_resubmission(desk, submitter, editor):
+    first = make_report(submitter, "先报后退回的信息")
+    second = make_report(submitter, "后报送的信息")
+    first.transition(S.RETURNED, by=editor, comment="请修改")
+    first.transition(S.SUBMITTED, by=submitter)
+    text = desk.get(INBOX).text
+    assert text.index(second.title) < text.index(first.title)
+
+
+def test_the_inbox_filters_by_status_district_and_search(desk, submitter, other_submitter, editor):
+    make_report(submitter, "上城的信息")
+    make_report(other_submitter, "西湖的信息")
+    make_report(other_submitter, "西湖已采用", status=S.ACCEPTED, editor=editor)
+    text = desk.get(INBOX + "?unit__district__exact=xihu").text
+    assert "西湖的信息" in text and "上城的信息" not in text and "西湖已采用" not in text
+    text = desk.get(INBOX + "?status=accepted").text
+    assert "西湖已采用" in text and "西湖的信息" not in text
+    text = desk.get(INBOX + "?status=all&q=上城").text
+    assert "上城的信息" in text and "西湖的信息" not in text
+
+
+def test_reports_cannot_be_deleted_or_added_at_the_desk(desk, submitter, editor):
+    report = make_report(submitter, status=S.DECLINED, editor=editor)
+    assert desk.get(reverse("admin:reports_report_delete", args=[report.pk])).status_code == 403
+    assert "delete_selected" not in desk.get(INBOX).text
+    assert desk.get(reverse("admin:reports_report_add")).status_code == 403
+    assert Report.objects.filter(pk=report.pk).exists()
+
+
+def test_an_accepted_report_can_be_edited_and_the_diff_shows_the_change(desk, submitter, editor):
+    report = make_report(submitter, "原标题", body="<p>第一段原文。</p><p>第二段不变。</p>")
+    url = reverse("admin:reports_report_change", args=[report.pk])
+    assert 'name="title"' not in desk.get(url).text  # submitted: read-only until accepted
+    report.transition(S.ACCEPTED, by=editor)
+    response = desk.post(
+        url,
+        {"title": "改后标题", "body": "<p>第一段改稿。</p><p>第二段不变。</p><script>x()</script>", "authors": "张三"},
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.title == "改后标题" and "<script>" not in report.body
+    assert report.versions.get().body == "<p>第一段原文。</p><p>第二段不变。</p>"  # as sent, kept
+    page = desk.get(url).text
+    assert "报送稿（第 1 版）" in page and "第一段原文" in page and "第一段改稿" in page
+    assert report.history.count() >= 2  # django-simple-history keeps every saved state
+    assert desk.get(reverse("admin:reports_report_history", args=[report.pk])).status_code == 200
+
+
+def place(client, report, **data):
+    return client.post(reverse("admin:reports_report_place", args=[report.pk]), data, follow=True)
+
+
+def test_placing_a_report_as_an_article_in_a_section(desk, published_issue, submitter, editor):
+    report = make_report(submitter, "上城区：一篇好信息", status=S.ACCEPTED, editor=editor)
+    draft = make_draft()
+    section = Section.objects.get(name="监督纵横")
+    page = desk.get(reverse("admin:reports_report_place", args=[report.pk]))
+    assert page.status_code == 200 and "编入刊期" in page.text
+    response = place(desk, report, issue=draft.pk, placed_as="article", section=section.pk, title="一篇好信息")
+    assert response.redirect_chain[-1][0] == reverse("admin:issues_issue_change", args=[draft.pk])
+    article = Article.objects.get(report=report)
+    assert (article.issue, article.section, article.title, article.unit) == (draft, section, "一篇好信息", report.unit)
+    assert article.body == report.body and article.authors == report.authors
+
+
+def test_placing_a_report_as_a_brief_starts_with_the_unit_in_bold(desk, published_issue, submitter, editor):
+    report = make_report(submitter, "摘登用", status=S.ACCEPTED, editor=editor)
+    draft = make_draft()
+    place(desk, report, issue=draft.pk, placed_as="brief", brief_text="立足职能，推进<落实>。")
+    brief = Brief.objects.get(report=report)
+    assert brief.body == "<p><strong>上城区人大常委会办公室</strong>立足职能，推进&lt;落实&gt;。</p>"
+
+
+def test_a_report_becomes_at_most_one_piece(desk, published_issue, submitter, editor):
+    report = make_report(submitter, status=S.ACCEPTED, editor=editor)
+    first, second = make_draft(), make_draft()
+    place(desk, report, issue=first.pk, placed_as="brief", brief_text="甲")
+    response = place(desk, report, issue=second.pk, placed_as="article", section=Section.objects.first().pk)
+    assert "已编入" in response.text
+    assert not Article.objects.filter(report=report).exists()
+    assert Brief.objects.filter(report=report).count() == 1
+
+
+def test_placement_refuses_what_is_not_accepted_and_keeps_the_input(desk, published_issue, submitter, editor):
+    waiting = make_report(submitter, "还没决定")
+    draft = make_draft()
+    response = place(desk, waiting, issue=draft.pk, placed_as="brief", brief_text="我的摘登文字")
+    assert "只有“已采用”的信息才能编入刊期" in response.text and "我的摘登文字" in response.text
+    accepted = make_report(submitter, status=S.ACCEPTED, editor=editor)
+    response = place(desk, accepted, issue=draft.pk, placed_as="article", title="保留的标题")
+    assert "作为文章编入时请选择栏目" in response.text and "保留的标题" in response.text
+    assert not Article.objects.filter(issue=draft).exists()
+
+
+def test_a_placed_report_cannot_be_returned_until_removed(desk, published_issue, submitter, editor):
+    report = make_report(submitter, status=S.ACCEPTED, editor=editor)
+    draft = make_draft()
+    place(desk, report, issue=draft.pk, placed_as="brief", brief_text="甲")
+    url = reverse("admin:reports_report_decide", args=[report.pk])
+    response = desk.post(url, {"decision": "return", "comment": "再改改"}, follow=True)
+    assert "请先从该期移出" in response.text
+    assert Report.objects.get(pk=report.pk).status == S.ACCEPTED
+
+
+def test_the_admin_index_is_refused_to_a_user_without_staff(client, submitter):
+    client.force_login(submitter)
+    assert client.get("/admin/").status_code == 302
+    assert User.objects.get(pk=submitter.pk).is_staff is False

@@ -1,0 +1,160 @@
+"""Issue assembly at the desk: next issue proposed, order by position, sign-off, publish, corrections."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from issues.models import Article, Correction, Issue, Section
+from issues.services import place_report
+from reports.models import Report
+from tests.desk import make_draft, make_report
+
+
+@pytest.fixture
+def desk(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def change_url(issue):
+    return reverse("admin:issues_issue_change", args=[issue.pk])
+
+
+def issue_form_data(issue, articles=None, briefs=None, **overrides):
+    """The change form as the browser posts it: the issue's fields and its inline formsets."""
+    data = {
+        name: "" if getattr(issue, name) is None else getattr(issue, name)
+        for name in ["kind", "year", "number", "total_number", "send_to", "recipients", "responsible_editor", "phone"]
+    }
+    data |= {"date": issue.date.isoformat(), "submission_url": issue.submission_url}
+    for prefix, pieces in (("articles", articles or []), ("briefs", briefs or [])):
+        data |= {f"{prefix}-TOTAL_FORMS": len(pieces), f"{prefix}-INITIAL_FORMS": len(pieces)}
+        data |= {f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
+        for i, (piece, position) in enumerate(pieces):
+            data |= {f"{prefix}-{i}-id": piece.pk, f"{prefix}-{i}-issue": issue.pk, f"{prefix}-{i}-position": position}
+            data |= {f"{prefix}-{i}-unit": piece.unit_id, f"{prefix}-{i}-authors": piece.authors}
+            if prefix == "articles":
+                data |= {f"{prefix}-{i}-title": piece.title, f"{prefix}-{i}-section": piece.section_id or ""}
+    data |= {"corrections-TOTAL_FORMS": 0, "corrections-INITIAL_FORMS": 0}
+    return data | overrides
+
+
+def test_the_issue_pages_are_refused_to_submitters(client, submitter, published_issue):
+    client.force_login(submitter)
+    assert client.get("/admin/issues/issue/").status_code == 302
+    assert client.get(change_url(published_issue)).status_code == 302
+
+
+def test_the_next_issue_is_proposed_from_the_last_published(desk, all_seeds):
+    # The seeds are of 2024 and a new issue is dated today: 第 N 期 restarts, 总第 M 期 continues.
+    assert timezone.localdate().year > 2024
+    text = desk.get(reverse("admin:issues_issue_add") + "?kind=regular").text
+    assert 'name="number" value="1"' in text and 'name="total_number" value="693"' in text
+    assert "省人大常委会办公厅、研究室" in text  # the colophon of the last issue
+    text = desk.get(reverse("admin:issues_issue_add") + "?kind=special").text
+    assert 'name="number" value="1"' in text and 'name="total_number" value=""' not in text.replace("693", "")
+
+
+def test_the_issue_list_and_pages_load_for_the_editor(desk, all_seeds, submitter, editor):
+    assert desk.get("/admin/issues/issue/").status_code == 200
+    draft = make_draft()
+    report = make_report(submitter, "区里的信息", status=Report.Status.ACCEPTED, editor=editor)
+    place_report(report, draft, as_brief=False, section=Section.objects.get(name="监督纵横"))
+    text = desk.get(change_url(draft)).text
+    assert "监督纵横" in text and "区里的信息" in text and "发布" in text
+    for issue in all_seeds:
+        assert desk.get(change_url(issue)).status_code == 200
+    for name in ["article", "brief", "section", "correction"]:
+        assert desk.get(reverse(f"admin:issues_{name}_changelist")).status_code == 200
+
+
+def test_reordering_swaps_positions_despite_the_unique_constraint(desk, published_issue, submitter, editor):
+    draft = make_draft()
+    section = Section.objects.get(name="要闻速递")
+    first, second = (
+        place_report(
+            make_report(submitter, title, status=Report.Status.ACCEPTED, editor=editor),
+            draft,
+            as_brief=False,
+            section=section,
+        )
+        for title in ("第一篇", "第二篇")
+    )
+    assert (first.position, second.position) == (1, 2)
+    response = desk.post(change_url(draft), issue_form_data(draft, articles=[(first, 2), (second, 1)]))
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert list(draft.articles.order_by("position").values_list("title", flat=True)) == ["第二篇", "第一篇"]
+    response = desk.post(change_url(draft), issue_form_data(draft, articles=[(first, 1), (second, 1)]))
+    assert response.status_code == 200  # the same place twice is refused, not saved
+    assert sorted(draft.articles.values_list("position", flat=True)) == [1, 2]
+
+
+def test_publishing_from_the_issue_page(desk, published_issue, submitter, editor):
+    draft = make_draft()
+    report = make_report(submitter, status=Report.Status.ACCEPTED, editor=editor)
+    place_report(report, draft, as_brief=True)
+    response = desk.post(reverse("admin:issues_issue_publish", args=[draft.pk]), follow=True)
+    assert "已发布：2024年 普刊 第 5 期(总第 693 期)" in response.text
+    draft.refresh_from_db()
+    assert draft.is_published
+    response = desk.post(reverse("admin:issues_issue_publish", args=[draft.pk]), follow=True)
+    assert "已经发布" in response.text
+
+
+def test_publishing_needs_a_post(desk, published_issue):
+    assert desk.get(reverse("admin:issues_issue_publish", args=[make_draft().pk])).status_code == 403
+
+
+def test_sign_off_is_shown_when_enabled_and_recorded(settings, client, desk, published_issue, approver, editor):
+    settings.SIGN_OFF_REQUIRED = True
+    draft = make_draft()
+    Article.objects.create(issue=draft, title="研究室文章", body="<p>正文</p>", unit=editor.profile.unit, position=1)
+    assert "待签发" in desk.get(change_url(draft)).text
+    response = desk.post(reverse("admin:issues_issue_publish", args=[draft.pk]), follow=True)
+    assert "尚未签发" in response.text
+    client.force_login(approver)
+    response = client.post(reverse("admin:issues_issue_sign_off", args=[draft.pk]), follow=True)
+    assert "已签发" in response.text
+    draft.refresh_from_db()
+    assert draft.approved_by == approver
+
+
+def test_changing_a_published_issue_needs_a_correction_note_and_records_it(desk, published_issue, editor):
+    articles = list(published_issue.articles.order_by("position"))
+    data = issue_form_data(published_issue, articles=[(a, a.position) for a in articles])
+    data["responsible_editor"] = "新编辑"
+    response = desk.post(change_url(published_issue), data)
+    assert response.status_code == 200 and "这个字段是必填项" in response.text
+    assert Issue.objects.get(pk=published_issue.pk).responsible_editor != "新编辑"
+    response = desk.post(change_url(published_issue), data | {"correction_note": "更正责任编辑"})
+    assert response.status_code == 302
+    correction = Correction.objects.get(issue=published_issue)
+    assert (correction.made_by, correction.note) == (editor, "更正责任编辑")
+    assert "本期责任编辑" in correction.changes
+
+
+def test_editing_a_piece_of_a_published_issue_is_a_correction(desk, published_issue, editor):
+    article = published_issue.articles.order_by("position").first()
+    url = reverse("admin:issues_article_change", args=[article.pk])
+    data = {"section": article.section_id, "title": "更正后的标题", "body": article.body, "unit": article.unit_id}
+    data["authors"] = article.authors
+    assert "更正说明" in desk.post(url, data).text
+    assert desk.post(url, data | {"correction_note": "标题错字"}).status_code == 302
+    assert Article.objects.get(pk=article.pk).title == "更正后的标题"
+    correction = published_issue.corrections.get()
+    assert correction.note == "标题错字" and "标题" in correction.changes
+    assert desk.get(reverse("admin:issues_article_delete", args=[article.pk])).status_code == 403
+    assert desk.get(reverse("admin:issues_issue_delete", args=[published_issue.pk])).status_code == 403
+
+
+def test_the_editor_writes_a_piece_directly(desk, published_issue, editor):
+    draft = make_draft(date=datetime.date(2024, 6, 1))
+    unit = editor.profile.unit
+    url = reverse("admin:issues_article_add") + f"?issue={draft.pk}"
+    assert f'value="{draft.pk}"' in desk.get(url).text
+    data = {"issue": draft.pk, "title": "研究室的文章", "body": "<p>正文</p>", "unit": unit.pk, "authors": "王五"}
+    assert desk.post(reverse("admin:issues_article_add"), data).status_code == 302
+    article = draft.articles.get()
+    assert (article.title, article.report, article.position) == ("研究室的文章", None, 1)
