@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -281,6 +282,7 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
         return [
             path("<int:object_id>/decide/", wrap(self.decide_view), name="reports_report_decide"),
             path("<int:object_id>/place/", wrap(self.place_view), name="reports_report_place"),
+            path("stats/", wrap(self.stats_view), name="reports_report_stats"),
             *super().get_urls(),
         ]
 
@@ -302,7 +304,7 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
 
     def _report_or_404(self, request, object_id) -> Report:
         if not self.has_change_permission(request):
-            raise admin.sites.PermissionDenied
+            raise PermissionDenied
         return get_object_or_404(self.get_queryset(request).select_related("unit"), pk=object_id)
 
     def decide_view(self, request, object_id):
@@ -382,8 +384,17 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/reports/report/place.html", context)
 
-    def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"stats_url": "stats/"} | (extra_context or {}))
+    def stats_view(self, request):
+        """信息采用情况 for the 研究室: per district and unit, with a chart and CSV/XLSX export."""
+        from reports import stats
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context, export = stats.editor_context(request)
+        if export is not None:
+            return export
+        context |= {**self.admin_site.each_context(request), "opts": self.opts, "title": "信息采用情况"}
+        return TemplateResponse(request, "admin/reports/stats.html", context)
 
 
 class ProfileInline(admin.StackedInline):
