@@ -16,6 +16,7 @@ from django.utils.html import format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
+from issues.services import clean_html
 from reports.models import Contributor, District, Profile, Report, TransitionError
 
 
@@ -168,7 +169,6 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
     actions = ["accept_selected"]
     change_form_template = "admin/reports/report/change_form.html"
     change_list_template = "admin/reports/report/change_list.html"
-    editable_fields = ["title", "body", "authors", "suggested_section"]
     fieldsets = [
         ("刊用稿（采用后可编辑）", {"fields": ["title", "body", "authors", "suggested_section"]}),
         ("报送情况", {"fields": ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions"]}),
@@ -187,10 +187,17 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
         return ["last_submitted_at", "id"]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions", "diff"]
-        if obj is None or obj.status != Report.Status.ACCEPTED:
-            readonly += self.editable_fields
-        return readonly
+        return ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions", "diff", "body_html"]
+
+    def get_fieldsets(self, request, obj=None):
+        """The text is editable for publication only once accepted; before that it is shown as the unit sent it."""
+        if obj is not None and obj.status == Report.Status.ACCEPTED:
+            return self.fieldsets
+        text = ("报送稿", {"fields": ["title", "body_html", "authors", "suggested_section"]})
+        return [text, *self.fieldsets[1:]]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.status == Report.Status.ACCEPTED)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "body":
@@ -198,8 +205,6 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        from issues.services import clean_html
-
         obj.body = clean_html(obj.body)
         super().save_model(request, obj, form, change)
 
@@ -258,6 +263,10 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
                 for v in obj.versions.all()
             ),
         )
+
+    @admin.display(description="正文")
+    def body_html(self, obj):
+        return mark_safe(clean_html(obj.body))  # sanitised again: units' HTML is shown inside the admin
 
     @admin.display(description="差异")
     def diff(self, obj):
