@@ -60,7 +60,13 @@ class PieceInline(DeskAdminMixin, SortableInlineAdminMixin, admin.TabularInline)
     extra = 0
     ordering = ["position"]
     show_change_link = True
-    autocomplete_fields = ["unit"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit")
+
+    @admin.display(description="单位")
+    def signed(self, obj):
+        return " ".join([obj.unit.name, *obj.author_list])
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -71,20 +77,30 @@ class PieceInline(DeskAdminMixin, SortableInlineAdminMixin, admin.TabularInline)
     @admin.display(description="来源")
     def source(self, obj):
         if obj.report_id is None:
-            return "研究室撰写"
+            return "—"
         return format_html('<a href="{}">报送信息</a>', reverse("admin:reports_report_change", args=[obj.report_id]))
 
 
 class ArticleInline(PieceInline):
     model = Article
-    fields = ["title", "section", "unit", "authors", "source"]
-    readonly_fields = ["source"]
+    fields = ["title", "section", "signed", "source"]
+    readonly_fields = ["signed", "source"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "title":
+            kwargs["widget"] = forms.TextInput(attrs={"size": 50})
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "section":  # a plain choice in a crowded row: sections are managed on their own page
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+            widget.can_view_related = False
+        return field
 
 
 class BriefInline(PieceInline):
     model = Brief
-    fields = ["text", "unit", "authors", "source"]
-    readonly_fields = ["text", "source"]
+    fields = ["text", "signed", "source"]
+    readonly_fields = ["text", "signed", "source"]
 
     @admin.display(description="摘登")
     def text(self, obj):

@@ -34,7 +34,6 @@ def issue_form_data(issue, articles=None, briefs=None, **overrides):
         data |= {f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
         for i, (piece, position) in enumerate(pieces):
             data |= {f"{prefix}-{i}-id": piece.pk, f"{prefix}-{i}-issue": issue.pk, f"{prefix}-{i}-position": position}
-            data |= {f"{prefix}-{i}-unit": piece.unit_id, f"{prefix}-{i}-authors": piece.authors}
             if prefix == "articles":
                 data |= {f"{prefix}-{i}-title": piece.title, f"{prefix}-{i}-section": piece.section_id or ""}
     data |= {"corrections-TOTAL_FORMS": 0, "corrections-INITIAL_FORMS": 0}
