@@ -3,7 +3,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -86,6 +86,22 @@ class ArticleInline(PieceInline):
     fields = ["title", "section", "signed", "source"]
     readonly_fields = ["signed", "source"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        """Read the section choices once for all rows, not once per row."""
+        formset = super().get_formset(request, obj, **kwargs)
+        if "section" in formset.form.base_fields:
+            choices = list(formset.form.base_fields["section"].choices)
+
+            class Form(formset.form):
+                def __init__(self, *args, **kwargs):
+                    super().__init__(*args, **kwargs)
+                    field = self.fields["section"]
+                    field.choices = choices
+                    getattr(field.widget, "widget", field.widget).choices = choices
+
+            formset.form = Form
+        return formset
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "title":
             kwargs["widget"] = forms.TextInput(attrs={"size": 50})
@@ -131,6 +147,14 @@ class CorrectionNoteForm(forms.ModelForm):
     )
 
 
+class IssueForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("year") and data["date"].year != data["year"]:
+            self.add_error("year", "年份与出刊日期不一致。")
+        return data
+
+
 def _is_published(obj) -> bool:
     issue = obj if isinstance(obj, Issue) else getattr(obj, "issue", None)
     return bool(issue and issue.is_published)
@@ -143,7 +167,7 @@ class CorrectionMixin:
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if _is_published(obj):
-            kwargs["form"] = type("CorrectionForm", (CorrectionNoteForm,), {"__module__": __name__})
+            kwargs["form"] = type("CorrectionForm", (CorrectionNoteForm, self.form), {"__module__": __name__})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
@@ -177,6 +201,7 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, SimpleHisto
     list_filter = ["status", "kind", "year"]
     search_fields = ["articles__title", "responsible_editor"]
     date_hierarchy = "date"
+    form = IssueForm
     inlines = [ArticleInline, BriefInline, CorrectionInline]
     change_form_template = "admin/issues/issue/change_form.html"
     change_list_template = "admin/issues/issue/change_list.html"
@@ -254,9 +279,12 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, SimpleHisto
     def toc(self, obj):
         if obj.pk is None:
             return ""
+        issue = Issue.objects.prefetch_related(
+            Prefetch("articles", queryset=Article.objects.select_related("section"))
+        ).get(pk=obj.pk)
         lines = [
             format_html("<div><strong>{}</strong> {}</div>", section or "（无栏目）", "；".join(a.title for a in items))
-            for section, items in obj.sections_with_articles()
+            for section, items in issue.sections_with_articles()
         ]
         briefs = obj.briefs.count()
         if briefs:
@@ -332,7 +360,10 @@ class PieceAdmin(DeskAdminMixin, CorrectionMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj.body = services.clean_html(obj.body)
         if not change:
-            obj.position = services._next_position(obj.__class__.objects.filter(issue=obj.issue))
+            if isinstance(obj, Article):
+                obj.position = services.article_position(obj.issue, obj.section)
+            else:
+                obj.position = services._next_position(obj.issue.briefs)
         super().save_model(request, obj, form, change)
         if _is_published(obj):
             services.record_correction(

@@ -5,7 +5,7 @@ from functools import partial
 import nh3
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 
@@ -51,6 +51,34 @@ def _next_position(pieces) -> int:
     return (pieces.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
+def article_position(issue: Issue, section: Section | None) -> int:
+    """Make room for a new article so that sections stay together and follow the usual section order.
+
+    After the last article of its section when the issue has one; otherwise before the first article of a section
+    that usually comes later; otherwise at the end. The later articles move down one place (the position
+    constraint is deferred to commit, so the shift cannot collide with itself).
+    """
+    articles = list(issue.articles.select_related("section").order_by("position"))
+    same = [a.position for a in articles if section is not None and a.section_id == section.pk]
+    if same:
+        position = max(same) + 1
+    else:
+        later = [
+            a.position
+            for a in articles
+            if section is not None
+            and a.section is not None
+            and (a.section.position, a.section.name)
+            > (
+                section.position,
+                section.name,
+            )
+        ]
+        position = min(later) if later else (articles[-1].position + 1 if articles else 1)
+    issue.articles.filter(position__gte=position).update(position=F("position") + 1)
+    return position
+
+
 @transaction.atomic
 def place_report(
     report: Report,
@@ -82,7 +110,7 @@ def place_report(
         section=section,
         title=title.strip() or report.title,
         body=report.body,
-        position=_next_position(issue.articles),
+        position=article_position(issue, section),
     )
 
 

@@ -153,3 +153,37 @@ def test_the_admin_index_is_refused_to_a_user_without_staff(client, submitter):
     client.force_login(submitter)
     assert client.get("/admin/").status_code == 302
     assert User.objects.get(pk=submitter.pk).is_staff is False
+
+
+def test_the_diff_compares_what_was_sent_with_what_is_printed(desk, published_issue, submitter, editor):
+    from issues.services import place_report
+
+    report = make_report(submitter, "上城区：原题", status=S.ACCEPTED, editor=editor, body="<p>报送的原文。</p>")
+    article = place_report(report, make_draft(), as_brief=False, section=Section.objects.first(), title="改后的题")
+    article.body = "<p>编辑改过的正文。</p>"
+    article.save()
+    page = desk.get(reverse("admin:reports_report_change", args=[report.pk])).text
+    assert "刊用稿（2024年 普刊 第 5 期(总第 693 期)）" in page
+    assert "报送的原文" in page and "编辑改过的正文" in page and "改后的题" in page
+
+
+def test_the_inbox_query_count_does_not_grow_with_reports(desk, submitter, other_submitter, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from issues.services import place_report
+
+    def load():
+        desk.get(INBOX + "?status=all")
+        with CaptureQueriesContext(connection) as queries:
+            assert desk.get(INBOX + "?status=all").status_code == 200
+        return len(queries)
+
+    draft = make_draft()
+    make_report(submitter, "一")
+    few = load()
+    for i in range(6):
+        make_report(other_submitter if i % 2 else submitter, f"多{i}", status=S.ACCEPTED, editor=editor)
+    for report in Report.objects.filter(status=S.ACCEPTED)[:3]:
+        place_report(report, draft, as_brief=True)
+    assert load() == few

@@ -56,8 +56,8 @@ def test_an_editor_assembles_and_publishes_an_issue(page, editor, submitter, oth
     page.locator("input[name=_save]").click()
     draft = Issue.objects.drafts().get()
 
-    accept_and_place(page, first.title, section="监督纵横")
-    accept_and_place(page, second.title, section="要闻速递")
+    accept_and_place(page, first.title, section="要闻速递")
+    accept_and_place(page, second.title, section="监督纵横")
     accept_and_place(page, third.title, brief_text="上城区人大常委会办公室开展预算联网监督，推动预算执行更透明。")
 
     # On the issue page: two articles and a brief; drag the second article above the first and save.

@@ -157,3 +157,84 @@ def test_the_editor_writes_a_piece_directly(desk, published_issue, editor):
     assert desk.post(reverse("admin:issues_article_add"), data).status_code == 302
     article = draft.articles.get()
     assert (article.title, article.report, article.position) == ("研究室的文章", None, 1)
+
+
+def test_articles_are_placed_so_that_sections_stay_together_in_their_usual_order(published_issue, submitter, editor):
+    draft = make_draft()
+
+    def place(title, section_name):
+        report = make_report(submitter, title, status=Report.Status.ACCEPTED, editor=editor)
+        return place_report(report, draft, as_brief=False, section=Section.objects.get(name=section_name))
+
+    place("监督一", "监督纵横")
+    place("要闻一", "要闻速递")  # 要闻速递 usually comes first
+    place("监督二", "监督纵横")  # after the other 监督纵横 article
+    place("交流一", "情况交流")  # at the end
+    assert list(draft.articles.order_by("position").values_list("title", "position")) == [
+        ("要闻一", 1),
+        ("监督一", 2),
+        ("监督二", 3),
+        ("交流一", 4),
+    ]
+    assert [s.name for s, _ in draft.sections_with_articles()] == ["要闻速递", "监督纵横", "情况交流"]
+
+
+def test_a_change_after_sign_off_needs_a_new_sign_off(settings, desk, published_issue, approver, editor):
+    from issues.services import sign_off
+
+    settings.SIGN_OFF_REQUIRED = True
+    draft = make_draft()
+    article = Article.objects.create(
+        issue=draft, title="原题", body="<p>正文</p>", unit=editor.profile.unit, position=1
+    )
+    sign_off(draft, by=approver)
+    response = desk.post(
+        change_url(draft), issue_form_data(draft, articles=[(article, 1)]) | {"articles-0-title": "新题"}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.approved_by, draft.approved_at) == (None, None)
+
+
+def test_the_year_must_match_the_date(desk, published_issue):
+    draft = make_draft()
+    response = desk.post(change_url(draft), issue_form_data(draft, year=2023))
+    assert "年份与出刊日期不一致" in response.text
+    assert Issue.objects.get(pk=draft.pk).year == 2024
+
+
+def test_history_of_issues_and_pieces_is_kept_and_viewable(desk, published_issue, submitter, editor):
+    draft = make_draft()
+    report = make_report(submitter, "有历史的信息", status=Report.Status.ACCEPTED, editor=editor)
+    article = place_report(report, draft, as_brief=False, section=Section.objects.first())
+    article.title = "改过的标题"
+    article.save()
+    assert [h.title for h in article.history.order_by("history_date")] == ["有历史的信息", "改过的标题"]
+    for name, obj in [("article", article), ("issue", draft), ("report", report)]:
+        app = "reports" if name == "report" else "issues"
+        response = desk.get(reverse(f"admin:{app}_{name}_history", args=[obj.pk]))
+        assert response.status_code == 200
+    assert "改过的标题" in desk.get(reverse("admin:issues_article_history", args=[article.pk])).text
+
+
+def test_the_issue_page_query_count_does_not_grow_with_pieces(desk, published_issue, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = make_draft()
+    big = make_draft()
+    unit = editor.profile.unit
+    sections = list(Section.objects.all())
+    for issue, n in ((small, 2), (big, 12)):
+        for i in range(n):
+            Article.objects.create(
+                issue=issue, title=f"文{i}", body="<p>x</p>", unit=unit, position=i + 1, section=sections[i % 5]
+            )
+    desk.get(change_url(small))  # warm up the per-process caches (content types, session)
+    counts = []
+    for issue in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            text = desk.get(change_url(issue)).text
+        counts.append(len(queries))
+        assert text.count(f'<option value="{sections[1].pk}" selected>') == (1 if issue is small else 3)
+    assert counts[1] == counts[0]
