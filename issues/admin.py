@@ -225,6 +225,9 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, SimpleHisto
             .annotate(article_count=Count("articles", distinct=True), brief_count=Count("briefs", distinct=True))
         )
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None and obj.is_published else self.inlines[:2]
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "published_at", "approved_by", "approved_at", "toc"]
         if obj is not None and obj.is_published:

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -80,6 +80,22 @@ class StatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value() or self.default
         return queryset if value == self.ALL else queryset.filter(status=value)
+
+
+class PlacementFilter(admin.SimpleListFilter):
+    title = "编入情况"
+    parameter_name = "placement"
+
+    def lookups(self, request, model_admin):
+        return [("unplaced", "未编入"), ("placed", "已编入")]
+
+    def queryset(self, request, queryset):
+        unplaced = Q(article__isnull=True, brief__isnull=True)
+        if self.value() == "unplaced":
+            return queryset.filter(unplaced)
+        if self.value() == "placed":
+            return queryset.exclude(unplaced)
+        return queryset
 
 
 class DecisionForm(forms.Form):
@@ -158,6 +174,7 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
     ]
     list_filter = [
         StatusFilter,
+        PlacementFilter,
         "unit__district",
         ("unit", admin.RelatedOnlyFieldListFilter),
         "submitted_at",

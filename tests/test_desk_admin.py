@@ -187,3 +187,24 @@ def test_the_inbox_query_count_does_not_grow_with_reports(desk, submitter, other
     for report in Report.objects.filter(status=S.ACCEPTED)[:3]:
         place_report(report, draft, as_brief=True)
     assert load() == few
+
+
+def test_the_admin_index_shows_the_desk_at_a_glance(desk, published_issue, submitter, editor):
+    make_report(submitter, "等待一")
+    make_report(submitter, "等待二")
+    make_report(submitter, "可编入", status=S.ACCEPTED, editor=editor)
+    draft = make_draft()
+    text = desk.get("/admin/").text
+    assert "待处理的报送信息</a></th><td>2 篇" in text
+    assert "已采用、待编入</a></th><td>1 篇" in text
+    assert f"草稿：{draft}" in text
+
+
+def test_the_inbox_filters_reports_not_yet_placed(desk, published_issue, submitter, editor):
+    from issues.services import place_report
+
+    placed = make_report(submitter, "已编入的", status=S.ACCEPTED, editor=editor)
+    make_report(submitter, "未编入的", status=S.ACCEPTED, editor=editor)
+    place_report(placed, make_draft(), as_brief=True)
+    text = desk.get(INBOX + "?status=accepted&placement=unplaced").text
+    assert "未编入的" in text and "已编入的" not in text
