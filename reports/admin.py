@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join, strip_tags
+from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -250,6 +250,8 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
         for piece, kind in ((getattr(obj, "article", None), "文章"), (getattr(obj, "brief", None), "摘登")):
             if piece is not None:
                 return f"{piece.issue.year}年{piece.issue.number_label} · {kind}"
+        if obj.status == Report.Status.ACCEPTED:
+            return format_html('<a href="{}">编入…</a>', reverse("admin:reports_report_place", args=[obj.pk]))
         return ""
 
     @admin.display(description="处理记录")
