@@ -362,6 +362,8 @@ class PieceAdmin(DeskAdminMixin, CorrectionMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.body = services.clean_html(obj.body)
+        if isinstance(obj, Brief):
+            obj.body = services.with_bold_unit(obj.body, obj.unit.name)
         if not change:
             if isinstance(obj, Article):
                 obj.position = services.article_position(obj.issue, obj.section)

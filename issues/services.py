@@ -1,5 +1,6 @@
 """Operations that span issues, pieces and reports: placing a report, signing off, publishing, correcting."""
 
+import html
 from functools import partial
 
 import nh3
@@ -40,6 +41,13 @@ def brief_body(unit_name: str, text: str) -> str:
     """A brief's single paragraph, opening with the unit's name in bold as printed under 信息摘登."""
     text = text.strip().removeprefix(unit_name).strip()
     return f"<p><strong>{escape(unit_name)}</strong>{escape(text)}</p>"
+
+
+def with_bold_unit(body: str, unit_name: str) -> str:
+    """A brief written or edited at the desk, made to open with its unit's name in bold like every other brief."""
+    if body.startswith(f"<p><strong>{escape(unit_name)}</strong>"):
+        return body
+    return brief_body(unit_name, html.unescape(" ".join(strip_tags(body).split())))
 
 
 def brief_text_from(report: Report) -> str:

@@ -16,7 +16,8 @@ from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from issues.services import clean_html
+from issues.models import Issue, Section
+from issues.services import DeskError, brief_text_from, clean_html, place_report, placed_piece
 from reports.models import Contributor, District, Profile, Report, TransitionError
 
 
@@ -119,8 +120,6 @@ class PlacementForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from issues.models import Issue, Section
-
         super().__init__(*args, **kwargs)
         self.fields["issue"].queryset = Issue.objects.drafts().order_by("date", "id")
         self.fields["section"].queryset = Section.objects.filter(is_active=True)
@@ -132,6 +131,19 @@ class PlacementForm(forms.Form):
         return data
 
 
+def _piece_of(report: Report):
+    """The report's article or brief, looked up once per report object."""
+    if not hasattr(report, "_desk_piece"):
+        report._desk_piece = placed_piece(report)
+    return report._desk_piece
+
+
+def _piece_url(piece) -> str:
+    if piece is None:
+        return ""
+    return reverse(f"admin:{piece._meta.app_label}_{piece._meta.model_name}_change", args=[piece.pk])
+
+
 def _text_lines(body: str) -> list[str]:
     """The paragraphs of an HTML body as plain lines, for a readable diff."""
     for tag in ("</p>", "</h2>", "</h3>", "</h4>", "</li>", "<br>", "<br/>", "<br />"):
@@ -141,8 +153,6 @@ def _text_lines(body: str) -> list[str]:
 
 def version_diff(report: Report) -> str:
     """A side-by-side table: the text as the unit last sent it, and the text as printed (or being edited)."""
-    from issues.services import placed_piece
-
     sent = report.versions.order_by("number").last()
     if sent is None:
         return ""
@@ -208,13 +218,16 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         """The text is editable for publication only once accepted; before that it is shown as the unit sent it."""
-        if obj is not None and obj.status == Report.Status.ACCEPTED:
+        if obj is not None and self.has_change_permission(request, obj):
             return self.fieldsets
         text = ("报送稿", {"fields": ["title", "body_html", "authors", "suggested_section"]})
         return [text, *self.fieldsets[1:]]
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (obj is None or obj.status == Report.Status.ACCEPTED)
+        """The text is edited here between acceptance and placement; once placed, the piece is what gets edited."""
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or (obj.status == Report.Status.ACCEPTED and _piece_of(obj) is None)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "body":
@@ -315,8 +328,6 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from issues.services import placed_piece
-
         report = self.get_object(request, object_id)
         extra = {}
         if report is not None:
@@ -326,7 +337,8 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
                     for key, status in DecisionForm.DECISIONS.items()
                     if (Report.Status(report.status), status) in Report.EDITOR_MOVES
                 ],
-                "piece": placed_piece(report),
+                "piece": _piece_of(report),
+                "piece_url": _piece_url(_piece_of(report)),
             }
         return super().change_view(request, object_id, form_url, extra | (extra_context or {}))
 
@@ -337,8 +349,6 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
 
     def decide_view(self, request, object_id):
         """Accept, return with a comment or decline with a reason, through the report's own transition."""
-        from issues.services import placed_piece
-
         report = self._report_or_404(request, object_id)
         change_url = reverse("admin:reports_report_change", args=[report.pk])
         if request.method != "POST":
@@ -364,9 +374,6 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
 
     def place_view(self, request, object_id):
         """Put an accepted report into a draft issue as an article in a section, or as a brief."""
-        from issues.models import Issue
-        from issues.services import DeskError, brief_text_from, place_report, placed_piece
-
         report = self._report_or_404(request, object_id)
         change_url = reverse("admin:reports_report_change", args=[report.pk])
         piece = placed_piece(report)

@@ -165,6 +165,7 @@ def test_the_diff_compares_what_was_sent_with_what_is_printed(desk, published_is
     page = desk.get(reverse("admin:reports_report_change", args=[report.pk])).text
     assert "刊用稿（2024年 普刊 第 5 期(总第 693 期)）" in page
     assert "报送的原文" in page and "编辑改过的正文" in page and "改后的题" in page
+    assert 'name="title"' not in page and "编辑刊用稿" in page  # placed: the article is what gets edited now
 
 
 def test_the_inbox_query_count_does_not_grow_with_reports(desk, submitter, other_submitter, editor):
@@ -208,3 +209,29 @@ def test_the_inbox_filters_reports_not_yet_placed(desk, published_issue, submitt
     place_report(placed, make_draft(), as_brief=True)
     text = desk.get(INBOX + "?status=accepted&placement=unplaced").text
     assert "未编入的" in text and "已编入的" not in text
+
+
+DESK_PAGES = [
+    "/admin/",
+    "/admin/reports/report/",
+    "/admin/reports/report/?status=all",
+    "/admin/reports/report/stats/",
+    "/admin/reports/contributor/",
+    "/admin/issues/issue/",
+    "/admin/issues/issue/add/",
+    "/admin/issues/article/",
+    "/admin/issues/article/add/",
+    "/admin/issues/brief/",
+    "/admin/issues/section/",
+    "/admin/issues/correction/",
+]
+
+
+@pytest.mark.parametrize("url", DESK_PAGES)
+def test_every_desk_page_loads_for_the_editor_and_not_for_a_submitter(client, url, all_seeds, editor, submitter):
+    make_report(submitter, "一篇信息")
+    client.force_login(editor)
+    assert client.get(url).status_code == 200
+    client.force_login(submitter)
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith("/admin/login/")

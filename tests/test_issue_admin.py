@@ -238,3 +238,14 @@ def test_the_issue_page_query_count_does_not_grow_with_pieces(desk, published_is
         counts.append(len(queries))
         assert text.count(f'<option value="{sections[1].pk}" selected>') == (1 if issue is small else 3)
     assert counts[1] == counts[0]
+
+
+def test_a_brief_written_at_the_desk_opens_with_its_unit_in_bold(desk, published_issue, editor):
+    draft = make_draft()
+    unit = editor.profile.unit
+    data = {"issue": draft.pk, "body": "<p>研究室 组织开展专题调研。</p>", "unit": unit.pk, "authors": ""}
+    assert desk.post(reverse("admin:issues_brief_add"), data).status_code == 302
+    assert draft.briefs.get().body == "<p><strong>研究室</strong>组织开展专题调研。</p>"
+    data["body"] = "<p>开展立法调研&amp;座谈。</p>"
+    desk.post(reverse("admin:issues_brief_add"), data)
+    assert draft.briefs.order_by("position").last().body == "<p><strong>研究室</strong>开展立法调研&amp;座谈。</p>"
