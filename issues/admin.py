@@ -335,14 +335,23 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, SimpleHisto
         return redirect(reverse("admin:issues_issue_change", args=[issue.pk]))
 
 
+class PieceForm(forms.ModelForm):
+    def clean_issue(self):
+        issue = self.cleaned_data["issue"]
+        if issue.is_published and not _is_published(self.instance if self.instance.pk else None):
+            raise forms.ValidationError("已发布的刊物不能再加入文章或摘登，请选择草稿状态的期。")
+        return issue
+
+
 class PieceAdmin(DeskAdminMixin, CorrectionMixin, SimpleHistoryAdmin):
     """What the article and brief pages share: who wrote it, where it appears, history, corrections."""
 
     list_filter = ["issue__kind", "issue__year", "unit__district", "issue__status"]
     search_fields = ["body", "unit__name", "authors"]
     list_select_related = ["issue", "unit"]
+    form = PieceForm
     autocomplete_fields = ["unit"]
-    raw_id_fields = ["issue", "report"]
+    raw_id_fields = ["issue"]
     readonly_fields = ["report"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

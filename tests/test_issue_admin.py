@@ -249,3 +249,10 @@ def test_a_brief_written_at_the_desk_opens_with_its_unit_in_bold(desk, published
     data["body"] = "<p>开展立法调研&amp;座谈。</p>"
     desk.post(reverse("admin:issues_brief_add"), data)
     assert draft.briefs.order_by("position").last().body == "<p><strong>研究室</strong>开展立法调研&amp;座谈。</p>"
+
+
+def test_a_piece_cannot_be_added_to_a_published_issue(desk, published_issue, editor):
+    data = {"issue": published_issue.pk, "title": "迟到的文章", "body": "<p>正文</p>", "unit": editor.profile.unit.pk}
+    response = desk.post(reverse("admin:issues_article_add"), data)
+    assert "已发布的刊物不能再加入文章或摘登" in response.text
+    assert not published_issue.articles.filter(title="迟到的文章").exists()
