@@ -377,7 +377,7 @@ class PieceAdmin(DeskAdminMixin, CorrectionMixin, SimpleHistoryAdmin):
             if isinstance(obj, Article):
                 obj.position = services.article_position(obj.issue, obj.section)
             else:
-                obj.position = services._next_position(obj.issue.briefs)
+                obj.position = services.next_position(obj.issue.briefs)
         super().save_model(request, obj, form, change)
         if _is_published(obj):
             services.record_correction(

@@ -52,10 +52,10 @@ def with_bold_unit(body: str, unit_name: str) -> str:
 
 def brief_text_from(report: Report) -> str:
     """A starting point for condensing a report into a brief: its text as one paragraph."""
-    return " ".join(strip_tags(report.body).split())
+    return " ".join(html.unescape(strip_tags(report.body)).split())
 
 
-def _next_position(pieces) -> int:
+def next_position(pieces) -> int:
     return (pieces.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
@@ -111,7 +111,7 @@ def place_report(
     if as_brief:
         text = brief_text.strip() or brief_text_from(report)
         return Brief.objects.create(
-            **common, body=brief_body(report.unit.name, text), position=_next_position(issue.briefs)
+            **common, body=brief_body(report.unit.name, text), position=next_position(issue.briefs)
         )
     return Article.objects.create(
         **common,

@@ -118,6 +118,13 @@ def test_placing_a_report_as_a_brief_starts_with_the_unit_in_bold(desk, publishe
     assert brief.body == "<p><strong>上城区人大常委会办公室</strong>立足职能，推进&lt;落实&gt;。</p>"
 
 
+def test_the_brief_text_is_proposed_from_the_report_as_plain_text(desk, published_issue, submitter, editor):
+    report = make_report(submitter, status=S.ACCEPTED, editor=editor, body="<p>甲&amp;乙</p><p>丙</p>")
+    make_draft()
+    page = desk.get(reverse("admin:reports_report_place", args=[report.pk])).text
+    assert "甲&amp;乙丙</textarea>" in page  # unescaped once here, escaped once by the form
+
+
 def test_a_report_becomes_at_most_one_piece(desk, published_issue, submitter, editor):
     report = make_report(submitter, status=S.ACCEPTED, editor=editor)
     first, second = make_draft(), make_draft()
