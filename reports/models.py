@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class District(models.TextChoices):
@@ -123,6 +124,8 @@ class Report(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "报送信息"
