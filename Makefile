@@ -17,7 +17,7 @@ PYTHON ?= $(shell command -v python$(PYTHON_WANTED) 2>/dev/null || ls -d $$HOME/
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz-subset0 poppler-utils chromium
 
-.PHONY: help install system-packages run test lint bench clean
+.PHONY: help install system-packages run test lint bench bench-import clean
 
 help:
 	@echo "make run    install, migrate, load the sample issues and serve http://127.0.0.1:8000"
@@ -83,7 +83,9 @@ test: install lint
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: install
+bench: bench-import
+
+bench-import: install
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/import_bench.py
 
 clean:

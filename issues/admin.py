@@ -1,14 +1,24 @@
-from django.contrib import admin
-from django.db.models import Count
-from django.utils.html import strip_tags
+from adminsortable2.admin import SortableAdminBase, SortableAdminMixin, SortableInlineAdminMixin
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, strip_tags
+from simple_history.admin import SimpleHistoryAdmin
 
-from issues.models import Article, Brief, Issue, Section
+from issues import services
+from issues.models import Article, Brief, Correction, Issue, Section
+from reports.admin import DeskAdminMixin
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "position", "is_active", "article_count"]
-    list_editable = ["position", "is_active"]
+class SectionAdmin(DeskAdminMixin, SortableAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "is_active", "article_count"]
+    list_editable = ["is_active"]
     search_fields = ["name"]
 
     def get_queryset(self, request):
@@ -19,55 +29,370 @@ class SectionAdmin(admin.ModelAdmin):
         return obj.article_count
 
 
-class ArticleInline(admin.TabularInline):
+def excerpt(body: str, length: int = 40) -> str:
+    text = strip_tags(body)
+    return text[:length] + ("…" if len(text) > length else "")
+
+
+class PieceInlineForm(forms.ModelForm):
+    """Positions are unique per issue only at commit (deferred constraints), so a swap is not refused row by row.
+
+    The formset still refuses two rows given the same position.
+    """
+
+    def validate_unique(self):
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions() | {"position"})
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+    def validate_constraints(self):
+        try:
+            self.instance.validate_constraints(exclude=self._get_validation_exclusions() | {"position"})
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class PieceInline(DeskAdminMixin, SortableInlineAdminMixin, admin.TabularInline):
+    """Pieces are ordered by dragging; written and edited on their own page, placed from the inbox."""
+
+    form = PieceInlineForm
+    extra = 0
+    ordering = ["position"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit")
+
+    @admin.display(description="单位")
+    def signed(self, obj):
+        return " ".join([obj.unit.name, *obj.author_list])
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_published)
+
+    @admin.display(description="来源")
+    def source(self, obj):
+        if obj.report_id is None:
+            return "—"
+        return format_html('<a href="{}">报送信息</a>', reverse("admin:reports_report_change", args=[obj.report_id]))
+
+
+class ArticleInline(PieceInline):
     model = Article
-    fields = ["position", "section", "title", "unit", "authors"]
-    autocomplete_fields = ["unit"]
-    extra = 0
-    show_change_link = True
+    fields = ["title", "section", "signed", "source"]
+    readonly_fields = ["signed", "source"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """Read the section choices once for all rows, not once per row."""
+        formset = super().get_formset(request, obj, **kwargs)
+        if "section" in formset.form.base_fields:
+            choices = list(formset.form.base_fields["section"].choices)
+
+            class Form(formset.form):
+                def __init__(self, *args, **kwargs):
+                    super().__init__(*args, **kwargs)
+                    field = self.fields["section"]
+                    field.choices = choices
+                    getattr(field.widget, "widget", field.widget).choices = choices
+
+            formset.form = Form
+        return formset
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "title":
+            kwargs["widget"] = forms.TextInput(attrs={"size": 50})
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "section":  # a plain choice in a crowded row: sections are managed on their own page
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+            widget.can_view_related = False
+        return field
 
 
-class BriefInline(admin.TabularInline):
+class BriefInline(PieceInline):
     model = Brief
-    fields = ["position", "unit", "authors"]
-    autocomplete_fields = ["unit"]
+    fields = ["text", "signed", "source"]
+    readonly_fields = ["text", "signed", "source"]
+
+    @admin.display(description="摘登")
+    def text(self, obj):
+        return excerpt(obj.body, 60)
+
+
+class CorrectionInline(admin.TabularInline):
+    model = Correction
+    fields = ["made_at", "made_by", "note", "changes"]
+    readonly_fields = fields
     extra = 0
-    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CorrectionNoteForm(forms.ModelForm):
+    """The form for an object of a published issue: saving it is a correction and needs its reason."""
+
+    correction_note = forms.CharField(
+        label="更正说明",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="本期已发布：保存的修改将记为更正（修改人、时间、内容），并重新生成 PDF。",
+    )
+
+
+class IssueForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("year") and data["date"].year != data["year"]:
+            self.add_error("year", "年份与出刊日期不一致。")
+        return data
+
+
+def _is_published(obj) -> bool:
+    issue = obj if isinstance(obj, Issue) else getattr(obj, "issue", None)
+    return bool(issue and issue.is_published)
+
+
+class CorrectionMixin:
+    """Shared by the issue and piece admins: an edit after publication is recorded as a correction."""
+
+    correction_fieldset = ("更正", {"fields": ["correction_note"]})
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if _is_published(obj):
+            kwargs["form"] = type("CorrectionForm", (CorrectionNoteForm, self.form), {"__module__": __name__})
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        return [*fieldsets, self.correction_fieldset] if _is_published(obj) else fieldsets
+
+    def changes_in(self, form, formsets=()) -> list[str]:
+        changes = [str(form.fields[name].label) for name in form.changed_data if name != "correction_note"]
+        for formset in formsets:
+            for inline_form in formset.forms:
+                if inline_form.has_changed():
+                    fields = "、".join(str(inline_form.fields[n].label) for n in inline_form.changed_data)
+                    changes.append(f"{formset.model._meta.verbose_name}《{inline_form.instance}》：{fields}")
+        return changes
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "year", "number", "total_number", "date", "status", "article_count"]
+class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, SimpleHistoryAdmin):
+    """Issue assembly: proposed numbers, colophon from the last issue, drag-and-drop order, sign-off, publish."""
+
+    list_display = [
+        "__str__",
+        "date",
+        "status",
+        "article_count",
+        "brief_count",
+        "approval",
+        "pdf_state",
+        "preview",
+    ]
     list_filter = ["status", "kind", "year"]
     search_fields = ["articles__title", "responsible_editor"]
     date_hierarchy = "date"
-    inlines = [ArticleInline, BriefInline]
+    form = IssueForm
+    inlines = [ArticleInline, BriefInline, CorrectionInline]
+    change_form_template = "admin/issues/issue/change_form.html"
+    change_list_template = "admin/issues/issue/change_list.html"
     fieldsets = [
-        (None, {"fields": ["kind", "year", "number", "total_number", "date", "status", "published_at"]}),
+        (
+            None,
+            {
+                "fields": ["kind", "year", "number", "total_number", "date"],
+                "description": "期号为建议值，发布时按已发布的最后一期顺延确定。",
+            },
+        ),
+        ("状态", {"fields": ["status", "published_at", "approved_by", "approved_at", "toc"]}),
         ("版记", {"fields": ["send_to", "recipients", "responsible_editor", "phone", "submission_url"]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles", distinct=True))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("approved_by")
+            .annotate(article_count=Count("articles", distinct=True), brief_count=Count("briefs", distinct=True))
+        )
 
-    @admin.display(description="文章数", ordering="article_count")
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None and obj.is_published else self.inlines[:2]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status", "published_at", "approved_by", "approved_at", "toc"]
+        if obj is not None and obj.is_published:
+            readonly += ["kind", "year", "number", "total_number"]
+        return readonly
+
+    def get_changeform_initial_data(self, request):
+        kind = request.GET.get("kind")
+        kind = kind if kind in Issue.Kind.values else Issue.Kind.REGULAR
+        return Issue.proposal(kind, timezone.localdate())
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_published)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        issue = form.instance
+        changes = self.changes_in(form, formsets)
+        if issue.is_published:
+            services.record_correction(
+                issue, by=request.user, note=form.cleaned_data["correction_note"], changes="；".join(changes)
+            )
+        elif change and changes and issue.approved_at is not None:
+            services.withdraw_sign_off(issue)
+            messages.warning(request, "本期内容已改动，需要重新签发。")
+
+    @admin.display(description="文章", ordering="article_count")
     def article_count(self, obj):
         return obj.article_count
 
+    @admin.display(description="摘登", ordering="brief_count")
+    def brief_count(self, obj):
+        return obj.brief_count
 
-class PieceAdmin(admin.ModelAdmin):
-    """What the article and brief lists share: who wrote it, where it appeared, full-text search."""
+    @admin.display(description="签发")
+    def approval(self, obj):
+        if obj.approved_at:
+            return f"{obj.approved_by} {timezone.localtime(obj.approved_at):%m-%d %H:%M}"
+        return "—"
+
+    @admin.display(description="PDF")
+    def pdf_state(self, obj):
+        return "—"  # rendering state: wired to the archive branch's PDF status when it lands
+
+    @admin.display(description="预览")
+    def preview(self, obj):
+        if obj.number is None:
+            return ""
+        return format_html('<a href="{}" target="_blank">网页</a>', obj.get_absolute_url())
+
+    @admin.display(description="目录")
+    def toc(self, obj):
+        if obj.pk is None:
+            return ""
+        issue = Issue.objects.prefetch_related(
+            Prefetch("articles", queryset=Article.objects.select_related("section"))
+        ).get(pk=obj.pk)
+        lines = [
+            format_html("<div><strong>{}</strong> {}</div>", section or "（无栏目）", "；".join(a.title for a in items))
+            for section, items in issue.sections_with_articles()
+        ]
+        briefs = obj.briefs.count()
+        if briefs:
+            lines.append(format_html("<div><strong>信息摘登</strong> {} 则</div>", briefs))
+        return format_html("".join(["{}"] * len(lines)), *lines) if lines else "（尚无内容）"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/publish/", wrap(self.publish_view), name="issues_issue_publish"),
+            path("<int:object_id>/sign-off/", wrap(self.sign_off_view), name="issues_issue_sign_off"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {
+            "sign_off_required": settings.SIGN_OFF_REQUIRED,
+            "can_sign_off": services.can_sign_off(request.user),
+        }
+        return super().change_view(request, object_id, form_url, extra | (extra_context or {}))
+
+    def _issue_for_post(self, request, object_id) -> Issue:
+        if not self.has_change_permission(request) or request.method != "POST":
+            raise PermissionDenied
+        return get_object_or_404(Issue, pk=object_id)
+
+    def publish_view(self, request, object_id):
+        issue = self._issue_for_post(request, object_id)
+        try:
+            issue = services.publish(issue, by=request.user)
+        except services.DeskError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已发布：{issue}。PDF 将在后台生成。")
+        return redirect(reverse("admin:issues_issue_change", args=[issue.pk]))
+
+    def sign_off_view(self, request, object_id):
+        issue = self._issue_for_post(request, object_id)
+        try:
+            services.sign_off(issue, by=request.user)
+        except services.DeskError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已签发。")
+        return redirect(reverse("admin:issues_issue_change", args=[issue.pk]))
+
+
+class PieceForm(forms.ModelForm):
+    def clean_issue(self):
+        issue = self.cleaned_data["issue"]
+        if issue.is_published and not _is_published(self.instance if self.instance.pk else None):
+            raise forms.ValidationError("已发布的刊物不能再加入文章或摘登，请选择草稿状态的期。")
+        return issue
+
+
+class PieceAdmin(DeskAdminMixin, CorrectionMixin, SimpleHistoryAdmin):
+    """What the article and brief pages share: who wrote it, where it appears, history, corrections."""
 
     list_filter = ["issue__kind", "issue__year", "unit__district", "issue__status"]
     search_fields = ["body", "unit__name", "authors"]
     list_select_related = ["issue", "unit"]
+    form = PieceForm
     autocomplete_fields = ["unit"]
-    raw_id_fields = ["issue", "report"]
+    raw_id_fields = ["issue"]
+    readonly_fields = ["report"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "body":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 16, "cols": 100, "class": "vLargeTextField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "issue" not in initial:
+            initial["issue"] = Issue.objects.drafts().order_by("date", "id").values_list("pk", flat=True).first()
+        return initial
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "issue"] if _is_published(obj) else readonly
+
+    def save_model(self, request, obj, form, change):
+        obj.body = services.clean_html(obj.body)
+        if isinstance(obj, Brief):
+            obj.body = services.with_bold_unit(obj.body, obj.unit.name)
+        if not change:
+            if isinstance(obj, Article):
+                obj.position = services.article_position(obj.issue, obj.section)
+            else:
+                obj.position = services.next_position(obj.issue.briefs)
+        super().save_model(request, obj, form, change)
+        if _is_published(obj):
+            services.record_correction(
+                obj.issue,
+                by=request.user,
+                note=form.cleaned_data["correction_note"],
+                changes=f"{obj._meta.verbose_name}《{obj}》：" + "、".join(self.changes_in(form)),
+            )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _is_published(obj)
 
     @admin.display(description="摘要")
     def excerpt(self, obj):
-        text = strip_tags(obj.body)
-        return text[:40] + ("…" if len(text) > 40 else "")
+        return excerpt(obj.body)
 
 
 @admin.register(Article)
@@ -76,10 +401,26 @@ class ArticleAdmin(PieceAdmin):
     list_filter = ["section", *PieceAdmin.list_filter]
     search_fields = ["title", *PieceAdmin.search_fields]
     list_select_related = [*PieceAdmin.list_select_related, "section"]
-    fields = ["issue", "section", "position", "title", "body", "unit", "authors", "report"]
+    fields = ["issue", "section", "title", "body", "unit", "authors", "report"]
 
 
 @admin.register(Brief)
 class BriefAdmin(PieceAdmin):
     list_display = ["excerpt", "issue", "unit", "authors", "position"]
-    fields = ["issue", "position", "body", "unit", "authors", "report"]
+    fields = ["issue", "body", "unit", "authors", "report"]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(DeskAdminMixin, admin.ModelAdmin):
+    list_display = ["issue", "made_at", "made_by", "note"]
+    list_select_related = ["issue", "made_by"]
+    readonly_fields = ["issue", "made_by", "made_at", "note", "changes"]
+
+    def has_add_permission(self, request, *args):
+        return False  # recorded by saving a published issue or piece
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,11 @@
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
+from simple_history.models import HistoricalRecords
 
 from reports.models import Contributor, Report
+
+COLOPHON_FIELDS = ["send_to", "recipients", "responsible_editor", "phone", "submission_url"]
 
 
 class IssueQuerySet(models.QuerySet):
@@ -40,10 +44,21 @@ class Issue(models.Model):
     phone = models.CharField("电话", max_length=50, blank=True)
     submission_url = models.CharField("信息报送网址", max_length=200, blank=True)
 
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="签发人",
+    )
+    approved_at = models.DateTimeField("签发时间", null=True, blank=True)
+
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = IssueQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "期"
@@ -77,7 +92,9 @@ class Issue(models.Model):
         indexes = [models.Index(fields=["status", "year"], name="issue_status_year")]
 
     def __str__(self):
-        return f"{self.year}年 {self.get_kind_display()} {self.number_label}"
+        if self.kind == self.Kind.SPECIAL:
+            return f"专刊 {self.number_label}"
+        return f"{self.year}年 普刊 {self.number_label}"
 
     def get_absolute_url(self) -> str:
         return f"/issues/{self.year}/{self.kind}/{self.number}/"
@@ -105,6 +122,31 @@ class Issue(models.Model):
     @property
     def recipient_lines(self) -> list[str]:
         return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+    @classmethod
+    def next_numbers(cls, kind: str, year: int, *, first_number=None, first_total=None) -> tuple[int, int | None]:
+        """The numbers the next published issue of `kind` in `year` takes: the last published ones plus one.
+
+        A sequence with nothing published yet (a new year for 第 N 期; the very first issue for 总第 M 期)
+        starts at the given `first_*` value, else at 1. Read inside the publishing lock to fix numbers.
+        """
+        published = cls.objects.published().filter(kind=kind)
+        last_number = published.filter(year=year).aggregate(last=Max("number"))["last"]
+        number = last_number + 1 if last_number is not None else (first_number or 1)
+        if kind == cls.Kind.SPECIAL:
+            return number, None
+        last_total = published.aggregate(last=Max("total_number"))["last"]
+        return number, last_total + 1 if last_total is not None else (first_total or 1)
+
+    @classmethod
+    def proposal(cls, kind: str, date) -> dict:
+        """Initial values for a new issue: proposed numbers, and the colophon of the last issue."""
+        number, total_number = cls.next_numbers(kind, date.year)
+        last = cls.objects.order_by("-date", "-id").first()
+        colophon = {name: getattr(last, name) for name in COLOPHON_FIELDS} if last else {}
+        return {"kind": kind, "year": date.year, "date": date, "number": number, "total_number": total_number} | (
+            colophon
+        )
 
     def sections_with_articles(self) -> list[tuple["Section | None", list["Article"]]]:
         """The issue's sections in 目录 order, each with its articles; a section's place is its first article's.
@@ -174,6 +216,8 @@ class Article(Piece):
     )
     title = models.CharField("标题", max_length=200)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "文章"
         verbose_name_plural = "文章"
@@ -195,6 +239,8 @@ class Brief(Piece):
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="briefs", verbose_name="期")
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "信息摘登"
         verbose_name_plural = "信息摘登"
@@ -212,3 +258,44 @@ class Brief(Piece):
 
         text = strip_tags(self.body)
         return text[:30] + ("…" if len(text) > 30 else "")
+
+
+class IssueSequence(models.Model):
+    """One row per kind of issue, locked while an issue of that kind is numbered and published.
+
+    Publishing reads the last published numbers and writes the next ones; holding this row's lock for the length
+    of that transaction makes two concurrent publishes take turns, so numbers stay unique and gap-free.
+    """
+
+    kind = models.CharField("类别", max_length=10, choices=Issue.Kind.choices, unique=True)
+
+    class Meta:
+        verbose_name = "期号序列"
+        verbose_name_plural = "期号序列"
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    @classmethod
+    def lock(cls, kind: str) -> "IssueSequence":
+        """Take the row lock for `kind` until the end of the current transaction (creating the row if new)."""
+        cls.objects.bulk_create([cls(kind=kind)], ignore_conflicts=True)
+        return cls.objects.select_for_update().get(kind=kind)
+
+
+class Correction(models.Model):
+    """A change made to an issue after it was published: who made it, when, what and why."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="corrections", verbose_name="期")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="更正人")
+    made_at = models.DateTimeField("更正时间", auto_now_add=True)
+    note = models.TextField("更正说明")
+    changes = models.TextField("改动内容", blank=True)
+
+    class Meta:
+        verbose_name = "更正记录"
+        verbose_name_plural = "更正记录"
+        ordering = ["issue", "-made_at"]
+
+    def __str__(self):
+        return f"{self.issue} · {self.made_at:%Y-%m-%d %H:%M}"

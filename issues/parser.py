@@ -326,6 +326,7 @@ def read_toc(raw_lines: list[str], lines: list[Line], start: int) -> tuple[list[
     """Read the 目录 that starts at `lines[start]` (its heading); return sections, brief count and where it ends.
 
     The 目录 is a run of lines without blank lines; a blank followed by another section entry continues it.
+    It also ends after the 信息摘登 entry, which is always last, or where the first listed title comes again.
     """
     sections: list[TocSection] = []
     brief_count: int | None = None
@@ -335,7 +336,11 @@ def read_toc(raw_lines: list[str], lines: list[Line], start: int) -> tuple[list[
         previous = lines[index - 1]
         blank_before = any(not raw_lines[n - 1].strip() for n in range(previous.number + 1, line.number))
         match = _TOC_SECTION.match(line.text)
-        if blank_before and sections and not match:
+        if (
+            sections
+            and not match
+            and (blank_before or sections[-1].name == BRIEFS_SECTION or _is_first_title(line, sections))
+        ):
             break
         if match:
             name = match.group(1) or match.group(3)
@@ -355,6 +360,14 @@ def read_toc(raw_lines: list[str], lines: list[Line], start: int) -> tuple[list[
         raise ParseError("有“目录”标题，却没有目录条目", lines[start].number)
     sections = [s for s in sections if s.name != BRIEFS_SECTION]
     return sections, brief_count, index
+
+
+def _is_first_title(line: Line, sections: list[TocSection]) -> bool:
+    """Without a blank line after the 目录, the body begins where the first listed title comes again."""
+    first = next((s.titles[0] for s in sections if s.titles), None)
+    if first is None:
+        return False
+    return difflib.SequenceMatcher(None, match_key(line.text), match_key(first), autojunk=False).ratio() > 0.8
 
 
 def read_footer(lines: list[Line]) -> ParsedFooter:
@@ -462,16 +475,16 @@ def looks_like_article(piece: Piece) -> bool:
     return bool(re.match(r"^\S{2,4}[区县市][:：]", lines[0].text))
 
 
-def _ordinal_mismatch(pieces: list[Piece], toc: list[TocSection], expected: int, found: int) -> ParseError:
-    titles = [t for s in toc for t in s.titles]
-    keys = [match_key(t) for t in titles]
+def check_titles_inside_pieces(pieces: list[Piece], toc: list[TocSection]) -> None:
+    """A 目录 title found deep inside a piece means the attribution before it is missing."""
+    keys = [match_key(t) for s in toc for t in s.titles]
     for piece in pieces:
-        for line in piece.lines[1:]:
+        for line in piece.lines[2:]:
             key = match_key(line.text)
-            if len(key) >= 6 and any(difflib.SequenceMatcher(None, key, k, autojunk=False).ratio() > 0.8 for k in keys):
-                return ParseError(f"标题“{line.text}”之前缺少上一篇文章的署名“(单位 作者)”", line.number)
-    line = pieces[min(expected, len(pieces) - 1)].lines[0].number if pieces else None
-    return ParseError(f"目录列出 {expected} 篇文章，正文中找到 {found} 篇", line)
+            if len(key) < 6 or not is_title_like(line.text):
+                continue
+            if any(difflib.SequenceMatcher(None, key, k, autojunk=False).ratio() > 0.8 for k in keys):
+                raise ParseError(f"标题“{line.text}”之前缺少上一篇文章的署名“(单位 作者)”", line.number)
 
 
 def parse_issue(text: str, **overrides) -> ParsedIssue:
@@ -510,17 +523,20 @@ def parse_issue(text: str, **overrides) -> ParsedIssue:
     sections: list[ParsedSection] = []
     brief_pieces: list[Piece] = []
     if toc is not None:
+        check_titles_inside_pieces(pieces, toc)
         expected = sum(len(s.titles) for s in toc)
         marked = next((i for i, p in enumerate(pieces) if p.is_brief), None)
         article_count = marked if marked is not None else min(expected, len(pieces))
         if article_count != expected:
-            raise _ordinal_mismatch(pieces, toc, expected, article_count)
+            line = pieces[min(article_count, len(pieces) - 1)].lines[0].number
+            raise ParseError(f"目录列出 {expected} 篇文章，正文中找到 {article_count} 篇", line)
         article_pieces, brief_pieces = pieces[:article_count], pieces[article_count:]
         if brief_count is not None and len(brief_pieces) != brief_count:
             extra = brief_pieces[0].lines[0].number if brief_pieces else body[-1].number
             raise ParseError(f"目录写信息摘登 {brief_count} 则，正文中找到 {len(brief_pieces)} 则", extra)
         if brief_count is None and brief_pieces and marked is None:
-            raise _ordinal_mismatch(pieces, toc, expected, len(pieces))
+            line = brief_pieces[0].lines[0].number
+            raise ParseError(f"目录列出 {expected} 篇文章且没有信息摘登，正文中却多出 {len(brief_pieces)} 篇", line)
         queue = iter(article_pieces)
         for toc_section in toc:
             section = ParsedSection(toc_section.name)

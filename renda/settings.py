@@ -250,3 +250,8 @@ LOGGING = {
     "loggers": {"jieba": {"level": "WARNING"}},
 }
 AXES_VERBOSE = False
+
+# Editor's desk. Sign-off (签发): when on, an approver must approve an assembled issue before it can be published.
+SIGN_OFF_REQUIRED = envbool("SIGN_OFF_REQUIRED", False)
+# History is for reading: a published issue changes only through a recorded correction, never by a revert.
+SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -2,12 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from reports import stats
+
 admin.site.site_header = "杭州人大信息 编辑系统"
 admin.site.site_title = "杭州人大信息"
 admin.site.index_title = "编辑工作台"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("submit/stats/", stats.unit_stats, name="unit_stats"),
     path("accounts/", include("reports.accounts_urls")),
     path("submit/", include("reports.urls")),
 ]

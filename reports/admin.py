@@ -1,25 +1,438 @@
-from django.contrib import admin
+import difflib
+import html
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.safestring import mark_safe
+from simple_history.admin import SimpleHistoryAdmin
 
-from reports.models import Contributor, Profile, Report
+from issues.models import Issue, Section
+from issues.services import DeskError, brief_text_from, clean_html, place_report, placed_piece
+from reports.models import Contributor, District, Profile, Report, TransitionError
+
+
+def is_editor(user) -> bool:
+    """Editors and approvers of the 研究室 (and superusers) work at the desk; units never do."""
+    profile = getattr(user, "profile", None)
+    return user.is_active and user.is_staff and (user.is_superuser or (profile is not None and profile.is_editor))
+
+
+class DeskAdminMixin:
+    """The desk's pages are for the 研究室 only, whatever Django permissions a staff account was given."""
+
+    def has_module_permission(self, request):
+        return is_editor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_editor(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_editor(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_editor(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_editor(request.user)
 
 
 @admin.register(Contributor)
-class ContributorAdmin(admin.ModelAdmin):
+class ContributorAdmin(DeskAdminMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "district", "position", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["district", "is_active"]
     search_fields = ["name", "short_name"]
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """Status with its count; the inbox opens on the reports waiting for a decision."""
+
+    title = "状态"
+    parameter_name = "status"
+    default = Report.Status.SUBMITTED
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        counts = dict(Report.objects.exclude(status=Report.Status.DRAFT).values_list("status").annotate(Count("id")))
+        statuses = [s for s in Report.Status if s != Report.Status.DRAFT]
+        return [(s.value, f"{s.label}（{counts.get(s.value, 0)}）") for s in statuses] + [
+            (self.ALL, f"全部（{sum(counts.values())}）")
+        ]
+
+    def choices(self, changelist):
+        current = self.value() or self.default
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or self.default
+        return queryset if value == self.ALL else queryset.filter(status=value)
+
+
+class PlacementFilter(admin.SimpleListFilter):
+    title = "编入情况"
+    parameter_name = "placement"
+
+    def lookups(self, request, model_admin):
+        return [("unplaced", "未编入"), ("placed", "已编入")]
+
+    def queryset(self, request, queryset):
+        unplaced = Q(article__isnull=True, brief__isnull=True)
+        if self.value() == "unplaced":
+            return queryset.filter(unplaced)
+        if self.value() == "placed":
+            return queryset.exclude(unplaced)
+        return queryset
+
+
+class DecisionForm(forms.Form):
+    DECISIONS = {"accept": Report.Status.ACCEPTED, "return": Report.Status.RETURNED, "decline": Report.Status.DECLINED}
+    decision = forms.ChoiceField(choices=[(k, v.label) for k, v in DECISIONS.items()])
+    comment = forms.CharField(required=False, max_length=2000)
+
+
+class PlacementForm(forms.Form):
+    issue = forms.ModelChoiceField(queryset=None, label="编入刊期", empty_label=None)
+    placed_as = forms.ChoiceField(
+        label="刊用方式", choices=[("article", "文章"), ("brief", "信息摘登")], widget=forms.RadioSelect
+    )
+    section = forms.ModelChoiceField(queryset=None, label="栏目", required=False, help_text="作为文章时必选")
+    title = forms.CharField(label="标题", max_length=200, required=False, help_text="作为文章时使用，可修改")
+    brief_text = forms.CharField(
+        label="摘登文字",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text="作为信息摘登时使用：一段文字，开头自动加粗单位名称",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issue"].queryset = Issue.objects.drafts().order_by("date", "id")
+        self.fields["section"].queryset = Section.objects.filter(is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("placed_as") == "article" and not data.get("section"):
+            self.add_error("section", "作为文章编入时请选择栏目。")
+        return data
+
+
+def _piece_of(report: Report):
+    """The report's article or brief, looked up once per report object."""
+    if not hasattr(report, "_desk_piece"):
+        report._desk_piece = placed_piece(report)
+    return report._desk_piece
+
+
+def _piece_url(piece) -> str:
+    if piece is None:
+        return ""
+    return reverse(f"admin:{piece._meta.app_label}_{piece._meta.model_name}_change", args=[piece.pk])
+
+
+def _text_lines(body: str) -> list[str]:
+    """The paragraphs of an HTML body as plain lines, for a readable diff."""
+    for tag in ("</p>", "</h2>", "</h3>", "</h4>", "</li>", "<br>", "<br/>", "<br />"):
+        body = body.replace(tag, tag + "\n")
+    return [line.strip() for line in html.unescape(strip_tags(body)).splitlines() if line.strip()]
+
+
+def version_diff(report: Report) -> str:
+    """A side-by-side table: the text as the unit last sent it, and the text as printed (or being edited)."""
+    sent = report.versions.order_by("number").last()
+    if sent is None:
+        return ""
+    piece = placed_piece(report)
+    printed_title = getattr(piece, "title", None) if piece else report.title
+    printed_body = piece.body if piece else report.body
+    before = [f"标题：{sent.title}", *_text_lines(sent.body)]
+    after = ([f"标题：{printed_title}"] if printed_title is not None else []) + _text_lines(printed_body)
+    if before == after:
+        return "与报送稿一致，未作修改。"
+    where = f"刊用稿（{piece.issue}）" if piece else "当前编辑稿"
+    table = difflib.HtmlDiff(wrapcolumn=36).make_table(before, after, f"报送稿（第 {sent.number} 版）", where)
+    return mark_safe(table)  # difflib escapes the text it puts in the table
+
+
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    list_display = ["title", "unit", "status", "created_at"]
-    list_filter = ["status", "unit__district"]
-    search_fields = ["title", "body", "unit__name"]
-    list_select_related = ["unit"]
-    autocomplete_fields = ["unit"]
+class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
+    """The inbox: reports waiting for a decision, oldest first, with the decision and placement panels."""
+
+    list_display = [
+        "title",
+        "unit",
+        "district",
+        "status",
+        "suggested_section",
+        "waiting_since",
+        "waiting_days",
+        "placement",
+    ]
+    list_filter = [
+        StatusFilter,
+        PlacementFilter,
+        "unit__district",
+        ("unit", admin.RelatedOnlyFieldListFilter),
+        "submitted_at",
+        "suggested_section",
+    ]
+    search_fields = ["title", "body", "authors", "unit__name"]
+    list_select_related = ["unit", "suggested_section", "article__issue", "brief__issue"]
+    list_per_page = 50
+    actions = ["accept_selected"]
+    change_form_template = "admin/reports/report/change_form.html"
+    change_list_template = "admin/reports/report/change_list.html"
+    fieldsets = [
+        ("刊用稿（采用后可编辑）", {"fields": ["title", "body", "authors", "suggested_section"]}),
+        ("报送情况", {"fields": ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions"]}),
+        ("与报送稿对比", {"fields": ["diff"]}),
+    ]
+
+    def get_queryset(self, request):
+        # Not super(): its ordering would come before the annotation it orders by. Drafts stay private to units.
+        return (
+            Report.objects.exclude(status=Report.Status.DRAFT)
+            .annotate(last_submitted_at=Max("versions__created_at"))
+            .order_by(*self.get_ordering(request))
+        )
+
+    def get_ordering(self, request):
+        return ["last_submitted_at", "id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions", "diff", "body_html"]
+
+    def get_fieldsets(self, request, obj=None):
+        """The text is editable for publication only once accepted; before that it is shown as the unit sent it."""
+        if obj is not None and self.has_change_permission(request, obj):
+            return self.fieldsets
+        text = ("报送稿", {"fields": ["title", "body_html", "authors", "suggested_section"]})
+        return [text, *self.fieldsets[1:]]
+
+    def has_change_permission(self, request, obj=None):
+        """The text is edited here between acceptance and placement; once placed, the piece is what gets edited."""
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or (obj.status == Report.Status.ACCEPTED and _piece_of(obj) is None)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "body":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 16, "cols": 100, "class": "vLargeTextField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.body = clean_html(obj.body)
+        super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request, *args):
+        return False  # reports come from the units; the 研究室 writes its own pieces directly in an issue
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing submitted is ever deleted; a declined report stays on record
+
+    @admin.display(description="区县", ordering="unit__district")
+    def district(self, obj):
+        return District(obj.unit.district).label
+
+    @admin.display(description="报送时间", ordering="last_submitted_at")
+    def waiting_since(self, obj):
+        return timezone.localtime(obj.last_submitted_at).strftime("%Y-%m-%d %H:%M") if obj.last_submitted_at else "—"
+
+    @admin.display(description="等待")
+    def waiting_days(self, obj):
+        if obj.status != Report.Status.SUBMITTED or obj.last_submitted_at is None:
+            return ""
+        return f"{(timezone.now() - obj.last_submitted_at).days} 天"
+
+    @admin.display(description="编入")
+    def placement(self, obj):
+        for piece, kind in ((getattr(obj, "article", None), "文章"), (getattr(obj, "brief", None), "摘登")):
+            if piece is not None:
+                return f"{piece.issue.year}年{piece.issue.number_label} · {kind}"
+        if obj.status == Report.Status.ACCEPTED:
+            return format_html('<a href="{}">编入…</a>', reverse("admin:reports_report_place", args=[obj.pk]))
+        return ""
+
+    @admin.display(description="处理记录")
+    def timeline(self, obj):
+        events = obj.events.select_related("actor")
+        return format_html_join(
+            "",
+            "<div>{} · {} · {} → {}{}</div>",
+            (
+                (
+                    timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
+                    e.actor or "系统",
+                    e.get_from_status_display(),
+                    e.get_to_status_display(),
+                    f"：{e.comment}" if e.comment else "",
+                )
+                for e in events
+            ),
+        )
+
+    @admin.display(description="报送版本")
+    def versions(self, obj):
+        return format_html_join(
+            "",
+            "<div>第 {} 版 · {} · {}</div>",
+            (
+                (v.number, timezone.localtime(v.created_at).strftime("%Y-%m-%d %H:%M"), v.title)
+                for v in obj.versions.all()
+            ),
+        )
+
+    @admin.display(description="正文")
+    def body_html(self, obj):
+        return mark_safe(clean_html(obj.body))  # sanitised again: units' HTML is shown inside the admin
+
+    @admin.display(description="差异")
+    def diff(self, obj):
+        return version_diff(obj)
+
+    @admin.action(description="采用所选信息")
+    def accept_selected(self, request, queryset):
+        done, refused = 0, []
+        for report in queryset:
+            try:
+                report.transition(Report.Status.ACCEPTED, by=request.user)
+                done += 1
+            except TransitionError as exc:
+                refused.append(f"《{report.title}》：{exc}")
+        if done:
+            self.message_user(request, f"已采用 {done} 篇信息。", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/decide/", wrap(self.decide_view), name="reports_report_decide"),
+            path("<int:object_id>/place/", wrap(self.place_view), name="reports_report_place"),
+            path("stats/", wrap(self.stats_view), name="reports_report_stats"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, object_id)
+        extra = {}
+        if report is not None:
+            extra = {
+                "decisions": [
+                    (key, status)
+                    for key, status in DecisionForm.DECISIONS.items()
+                    if (Report.Status(report.status), status) in Report.EDITOR_MOVES
+                ],
+                "piece": _piece_of(report),
+                "piece_url": _piece_url(_piece_of(report)),
+            }
+        return super().change_view(request, object_id, form_url, extra | (extra_context or {}))
+
+    def _report_or_404(self, request, object_id) -> Report:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request).select_related("unit"), pk=object_id)
+
+    def decide_view(self, request, object_id):
+        """Accept, return with a comment or decline with a reason, through the report's own transition."""
+        report = self._report_or_404(request, object_id)
+        change_url = reverse("admin:reports_report_change", args=[report.pk])
+        if request.method != "POST":
+            return redirect(change_url)
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请选择一个处理决定。")
+            return redirect(change_url)
+        to = DecisionForm.DECISIONS[form.cleaned_data["decision"]]
+        try:
+            with transaction.atomic():
+                # Locked and re-read, so that two editors deciding at once cannot both act on the old status.
+                report = Report.objects.select_for_update().get(pk=report.pk)
+                piece = placed_piece(report)
+                if piece is not None and to != Report.Status.ACCEPTED:
+                    raise TransitionError(f"这篇信息已编入 {piece.issue}，请先从该期移出再退回或不予采用。")
+                report.transition(to, by=request.user, comment=form.cleaned_data["comment"])
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+            return redirect(change_url)
+        messages.success(request, f"《{report.title}》：{to.label}。")
+        if to == Report.Status.ACCEPTED:
+            return redirect(change_url)
+        return redirect(reverse("admin:reports_report_changelist"))
+
+    def place_view(self, request, object_id):
+        """Put an accepted report into a draft issue as an article in a section, or as a brief."""
+        report = self._report_or_404(request, object_id)
+        change_url = reverse("admin:reports_report_change", args=[report.pk])
+        piece = placed_piece(report)
+        if piece is not None:
+            messages.info(request, f"这篇信息已编入 {piece.issue}。")
+            return redirect(change_url)
+        if request.method == "POST":
+            form = PlacementForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    piece = place_report(
+                        report,
+                        data["issue"],
+                        as_brief=data["placed_as"] == "brief",
+                        section=data["section"],
+                        title=data["title"],
+                        brief_text=data["brief_text"],
+                    )
+                except DeskError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, f"已编入 {piece.issue}。")
+                    return HttpResponseRedirect(reverse("admin:issues_issue_change", args=[piece.issue.pk]))
+        else:
+            form = PlacementForm(
+                initial={
+                    "issue": Issue.objects.drafts().order_by("date", "id").first(),
+                    "placed_as": "article",
+                    "section": report.suggested_section,
+                    "title": report.title,
+                    "brief_text": brief_text_from(report),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"编入刊期：{report.title}",
+            "report": report,
+            "form": form,
+            "change_url": change_url,
+            "has_drafts": form.fields["issue"].queryset.exists(),
+        }
+        return TemplateResponse(request, "admin/reports/report/place.html", context)
+
+    def stats_view(self, request):
+        """信息采用情况 for the 研究室: per district and unit, with a chart and CSV/XLSX export."""
+        from reports import stats
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context, export = stats.editor_context(request)
+        if export is not None:
+            return export
+        context |= {**self.admin_site.each_context(request), "opts": self.opts, "title": "信息采用情况"}
+        return TemplateResponse(request, "admin/reports/stats.html", context)
 
 
 class ProfileInline(admin.StackedInline):

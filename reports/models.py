@@ -6,6 +6,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +132,8 @@ class Report(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "报送信息"

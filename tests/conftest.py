@@ -94,3 +94,8 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def approver(db):
+    return make_user("approver", Profile.Role.APPROVER, "研究室")

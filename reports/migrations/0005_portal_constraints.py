@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0003_portal'),
+        ('reports', '0004_portal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

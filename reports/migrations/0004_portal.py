@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_seed_contributors'),
+        ('reports', '0003_report_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,44 @@
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError
+
+from issues.models import Issue
+from issues.services import DeskError, publish
+
+
+def published_line(issue: Issue) -> str:
+    """`published 2024 regular 第 4 期(总第 692 期) /issues/2024/regular/4/`; no 总第 part for a 专刊."""
+    number = f"第 {issue.number} 期"
+    if issue.kind == Issue.Kind.REGULAR:
+        number += f"(总第 {issue.total_number} 期)"
+    return f"published {issue.year} {issue.kind} {number} {issue.get_absolute_url()}"
+
+
+class Command(BaseCommand):
+    help = "Publish draft issues: fix their numbers, make them public and request their PDFs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("issue_ids", nargs="+", type=int, metavar="ISSUE_ID")
+        parser.add_argument("--by", metavar="USERNAME", help="the editor recorded as publishing")
+
+    def handle(self, *args, issue_ids, by=None, **options):
+        user = None
+        if by:
+            user = User.objects.filter(username=by).first()
+            if user is None:
+                raise CommandError(f"没有用户 {by}")
+        failed = 0
+        for issue_id in issue_ids:
+            issue = Issue.objects.filter(pk=issue_id).first()
+            if issue is None:
+                self.stderr.write(f"issue {issue_id}: 没有这一期")
+                failed += 1
+                continue
+            try:
+                issue = publish(issue, by=user)
+            except DeskError as exc:
+                self.stderr.write(f"issue {issue_id}: {exc}")
+                failed += 1
+                continue
+            self.stdout.write(published_line(issue))
+        if failed:
+            raise CommandError(f"{failed} 期未发布")

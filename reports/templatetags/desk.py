@@ -1,0 +1,24 @@
+from django import template
+from django.db.models import Count, Q
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/desk_summary.html", takes_context=True)
+def desk_summary(context):
+    """The editor's desk at a glance on the admin index: what waits, what is ready to place, the draft issues."""
+    from issues.models import Issue
+    from reports.admin import is_editor
+    from reports.models import Report
+
+    user = context["request"].user
+    if not is_editor(user):
+        return {"show": False}
+    counts = Report.objects.aggregate(
+        waiting=Count("id", filter=Q(status=Report.Status.SUBMITTED)),
+        unplaced=Count("id", filter=Q(status=Report.Status.ACCEPTED, article__isnull=True, brief__isnull=True)),
+    )
+    drafts = Issue.objects.drafts().annotate(
+        article_count=Count("articles", distinct=True), brief_count=Count("briefs", distinct=True)
+    )
+    return {"show": True, **counts, "drafts": drafts.order_by("date", "id")}

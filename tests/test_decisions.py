@@ -1,0 +1,131 @@
+"""Every status move, legal and illegal, for each side; and the editor's decisions made through the inbox."""
+
+import itertools
+
+import pytest
+from django.urls import reverse
+
+from reports.models import Report, ReportEvent, TransitionError
+from tests.desk import make_report
+
+S = Report.Status
+# The workflow as the 研究室 described it: what each side may do from each status.
+EDITOR_MAY = {
+    (S.SUBMITTED, S.ACCEPTED),
+    (S.SUBMITTED, S.RETURNED),
+    (S.SUBMITTED, S.DECLINED),
+    (S.ACCEPTED, S.RETURNED),
+    (S.ACCEPTED, S.DECLINED),
+    (S.ACCEPTED, S.PUBLISHED),
+}
+UNIT_MAY = {(S.DRAFT, S.SUBMITTED), (S.RETURNED, S.SUBMITTED)}
+
+
+def report_in(status, submitter):
+    report = make_report(submitter, status=S.DRAFT)
+    Report.objects.filter(pk=report.pk).update(status=status)
+    report.refresh_from_db()
+    return report
+
+
+@pytest.mark.parametrize(("current", "to"), list(itertools.product(S, S)))
+def test_every_move_by_the_editor(current, to, submitter, editor):
+    report = report_in(current, submitter)
+    comment = "理由"
+    if (current, to) in EDITOR_MAY:
+        event = report.transition(to, by=editor, comment=comment)
+        report.refresh_from_db()
+        assert report.status == to
+        assert (event.from_status, event.to_status, event.actor, event.comment) == (current, to, editor, comment)
+    else:
+        with pytest.raises(TransitionError):
+            report.transition(to, by=editor, comment=comment)
+        report.refresh_from_db()
+        assert report.status == current
+        assert not report.events.exists()
+
+
+@pytest.mark.parametrize(("current", "to"), list(itertools.product(S, S)))
+def test_every_move_by_the_unit(current, to, submitter):
+    report = report_in(current, submitter)
+    if (current, to) in UNIT_MAY:
+        report.transition(to, by=submitter)
+        assert Report.objects.get(pk=report.pk).status == to
+    else:
+        with pytest.raises(TransitionError):
+            report.transition(to, by=submitter, comment="理由")
+        assert Report.objects.get(pk=report.pk).status == current
+
+
+@pytest.mark.parametrize("to", [S.RETURNED, S.DECLINED])
+def test_return_and_decline_need_a_reason(to, submitter, editor):
+    report = make_report(submitter)
+    with pytest.raises(TransitionError, match="请填写理由"):
+        report.transition(to, by=editor, comment="  ")
+    assert Report.objects.get(pk=report.pk).status == S.SUBMITTED
+
+
+def decide(client, report, decision, comment=""):
+    url = reverse("admin:reports_report_decide", args=[report.pk])
+    return client.post(url, {"decision": decision, "comment": comment}, follow=True)
+
+
+def test_accepting_from_the_inbox_records_who_and_when(client, submitter, editor):
+    report = make_report(submitter)
+    client.force_login(editor)
+    response = decide(client, report, "accept")
+    assert "已采用" in response.text
+    report.refresh_from_db()
+    assert report.status == S.ACCEPTED
+    event = report.events.last()
+    assert (event.to_status, event.actor) == (S.ACCEPTED, editor)
+
+
+def test_returning_with_a_comment_tells_the_unit_why(client, submitter, editor):
+    report = make_report(submitter)
+    client.force_login(editor)
+    decide(client, report, "return", "请补充第二季度数据")
+    report.refresh_from_db()
+    assert report.status == S.RETURNED
+    assert report.events.last().comment == "请补充第二季度数据"
+    # the unit revises and resubmits: a second version is kept next to the first
+    report.body = "<p>补充后的正文</p>"
+    report.save()
+    report.transition(S.SUBMITTED, by=submitter)
+    assert list(report.versions.values_list("number", flat=True)) == [1, 2]
+
+
+def test_declining_without_a_reason_is_refused_with_a_message(client, submitter, editor):
+    report = make_report(submitter)
+    client.force_login(editor)
+    response = decide(client, report, "decline", "")
+    assert "未采用时请填写理由" in response.text
+    assert Report.objects.get(pk=report.pk).status == S.SUBMITTED
+
+
+def test_an_illegal_decision_is_refused_with_a_message(client, submitter, editor):
+    report = make_report(submitter, status=S.DECLINED, editor=editor)
+    client.force_login(editor)
+    response = decide(client, report, "accept")
+    assert "不能把“未采用”状态的信息改为“已采用”" in response.text
+    assert Report.objects.get(pk=report.pk).status == S.DECLINED
+    assert ReportEvent.objects.filter(report=report, to_status=S.ACCEPTED).count() == 0
+
+
+def test_a_submitter_cannot_decide(client, submitter):
+    report = make_report(submitter)
+    client.force_login(submitter)
+    decide(client, report, "accept")
+    assert Report.objects.get(pk=report.pk).status == S.SUBMITTED
+
+
+def test_bulk_accept_from_the_inbox(client, submitter, other_submitter, editor):
+    reports = [make_report(submitter, "甲"), make_report(other_submitter, "乙")]
+    declined = make_report(submitter, "丙", status=S.DECLINED, editor=editor)
+    client.force_login(editor)
+    url = reverse("admin:reports_report_changelist") + "?status=all"
+    ids = [r.pk for r in [*reports, declined]]
+    response = client.post(url, {"action": "accept_selected", "_selected_action": ids}, follow=True)
+    assert "已采用 2 篇信息" in response.text
+    assert "《丙》" in response.text
+    assert sorted(Report.objects.values_list("status", flat=True)) == [S.ACCEPTED, S.ACCEPTED, S.DECLINED]
