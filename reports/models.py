@@ -210,7 +210,7 @@ class Report(models.Model):
         event = self.events.create(from_status=current, to_status=to, actor=by, comment=comment.strip(), at=now)
         if as_editor:
             message = f"“{self.title}”{event.describe()}"
-            piece = self.piece if to == self.Status.PUBLISHED else None
+            piece = self.piece if to == self.Status.PUBLISHED and not comment.strip() else None
             if piece is not None and piece.issue.number is not None:
                 message += f"（{piece.issue.year}年{piece.issue.number_label}）"
             Notification.notify(self, event=event, message=message)

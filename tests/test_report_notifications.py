@@ -4,7 +4,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from issues.models import Section
+from issues.services import place_report, publish
 from reports.models import Notification, Report
+from tests.desk import make_draft
 from tests.portal import make_report
 
 
@@ -86,3 +89,23 @@ def test_mail_failure_does_not_undo_the_decision(submitted, editor, settings, dj
     submitted.refresh_from_db()
     assert submitted.status == Report.Status.ACCEPTED
     assert Notification.objects.filter(report=submitted).exists()
+
+
+def test_publishing_an_issue_tells_each_unit_where_its_report_appeared(
+    published_issue, submitter, other_submitter, editor, django_capture_on_commit_callbacks
+):
+    """The desk's publish() moves accepted reports to published; the units hear of it with no extra call."""
+    submitter.profile.unit.email = "bgs@shangcheng.example"
+    submitter.profile.unit.save()
+    ours = make_report(submitter, status="accepted")
+    theirs = make_report(other_submitter, status="accepted")
+    draft = make_draft()
+    place_report(ours, draft, as_brief=False, section=Section.objects.get(name="要闻速递"))
+    place_report(theirs, draft, as_brief=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue = publish(draft, by=editor)
+    for report, where in [(ours, "文章"), (theirs, "信息摘登")]:
+        message = Notification.objects.get(report=report, event__to_status="published").message
+        assert "已刊用" in message and issue.number_label in message and where in message
+        assert message.count(issue.number_label) == 1
+    assert [m.to for m in mail.outbox] == [["bgs@shangcheng.example"]]
