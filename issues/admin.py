@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from issues import services
 from issues.models import Article, Brief, Correction, Issue, Section
 from reports.admin import DeskAdminMixin
+from reports.sanitize import clean_html
 
 
 @admin.register(Section)
@@ -370,7 +371,7 @@ class PieceAdmin(DeskAdminMixin, CorrectionMixin, SimpleHistoryAdmin):
         return [*readonly, "issue"] if _is_published(obj) else readonly
 
     def save_model(self, request, obj, form, change):
-        obj.body = services.clean_html(obj.body)
+        obj.body = clean_html(obj.body)
         if isinstance(obj, Brief):
             obj.body = services.with_bold_unit(obj.body, obj.unit.name)
         if not change:

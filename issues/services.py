@@ -3,7 +3,6 @@
 import html
 from functools import partial
 
-import nh3
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
@@ -22,11 +21,6 @@ def _request_pdf(issue: Issue, *, changed: bool = False) -> None:
     """Ask for the issue's PDF to be (re)rendered in the background after a publish or a correction."""
     # wired to issue.request_pdf() when the archive branch lands (issue.mark_changed() when `changed`)
     return None
-
-
-def clean_html(body: str) -> str:
-    """Editor-entered HTML made safe to print and serve (no scripts, event handlers or javascript: links)."""
-    return nh3.clean(body)
 
 
 def placed_piece(report: Report) -> Article | Brief | None:

@@ -18,8 +18,9 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from issues.models import Issue, Section
-from issues.services import DeskError, brief_text_from, clean_html, place_report, placed_piece
+from issues.services import DeskError, brief_text_from, place_report, placed_piece
 from reports.models import Contributor, District, Profile, Report, TransitionError
+from reports.sanitize import clean_html
 
 
 def is_editor(user) -> bool:
