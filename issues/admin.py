@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from issues import services
 from issues.models import Article, Brief, Correction, Issue, Section
-from reports.admin import DeskAdminMixin
+from reports.admin import DeskAdminMixin, RichBodyAdminMixin
 from reports.sanitize import clean_html
 
 
@@ -344,7 +344,7 @@ class PieceForm(forms.ModelForm):
         return issue
 
 
-class PieceAdmin(DeskAdminMixin, CorrectionMixin, SimpleHistoryAdmin):
+class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, SimpleHistoryAdmin):
     """What the article and brief pages share: who wrote it, where it appears, history, corrections."""
 
     list_filter = ["issue__kind", "issue__year", "unit__district", "issue__status"]
@@ -354,11 +354,6 @@ class PieceAdmin(DeskAdminMixin, CorrectionMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["unit"]
     raw_id_fields = ["issue"]
     readonly_fields = ["report"]
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "body":
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 16, "cols": 100, "class": "vLargeTextField"})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

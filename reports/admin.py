@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
+from django_ckeditor_5.widgets import CKEditor5Widget
 from simple_history.admin import SimpleHistoryAdmin
 
 from issues.models import Issue, Section
@@ -46,6 +47,15 @@ class DeskAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return is_editor(request.user)
+
+
+class RichBodyAdminMixin:
+    """Bodies are edited in the same CKEditor build as the portal's; what it sends is sanitised on save."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "body":
+            kwargs["widget"] = CKEditor5Widget(config_name="default")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Contributor)
@@ -171,7 +181,7 @@ def version_diff(report: Report) -> str:
 
 
 @admin.register(Report)
-class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
+class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, SimpleHistoryAdmin):
     """The inbox: reports waiting for a decision, oldest first, with the decision and placement panels."""
 
     list_display = [
@@ -230,11 +240,6 @@ class ReportAdmin(DeskAdminMixin, SimpleHistoryAdmin):
         if not super().has_change_permission(request, obj):
             return False
         return obj is None or (obj.status == Report.Status.ACCEPTED and _piece_of(obj) is None)
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "body":
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 16, "cols": 100, "class": "vLargeTextField"})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         obj.body = clean_html(obj.body)
