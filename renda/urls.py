@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "杭州人大信息 编辑系统"
 admin.site.site_title = "杭州人大信息"
@@ -8,6 +8,7 @@ admin.site.index_title = "编辑工作台"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("issues.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,54 @@
+"""Filters for the public lists: issues by year and kind; pieces also by section, district and unit."""
+
+import django_filters
+from django.db.models import Q
+
+from issues.models import Brief, Issue, Section
+from reports.models import Contributor, District
+
+BRIEFS = "briefs"
+
+
+def _years():
+    years = Issue.objects.published().order_by("-year").values_list("year", flat=True).distinct()
+    return [(str(year), f"{year}年") for year in years]
+
+
+def _sections():
+    return [(str(s.pk), s.name) for s in Section.objects.filter(articles__issue__status="published").distinct()] + [
+        (BRIEFS, "信息摘登")
+    ]
+
+
+class IssueFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Issue.Kind.choices, label="类别", empty_label="全部类别")
+
+    class Meta:
+        model = Issue
+        fields = ["kind"]
+
+
+class PieceFilter(django_filters.FilterSet):
+    """Applies to articles and to briefs alike; a section other than 信息摘登 leaves no briefs, and back."""
+
+    year = django_filters.ChoiceFilter(field_name="issue__year", choices=_years, label="年份", empty_label="全部年份")
+    kind = django_filters.ChoiceFilter(
+        field_name="issue__kind", choices=Issue.Kind.choices, label="类别", empty_label="全部类别"
+    )
+    section = django_filters.ChoiceFilter(
+        choices=_sections, method="filter_section", label="栏目", empty_label="全部栏目"
+    )
+    district = django_filters.ChoiceFilter(
+        field_name="unit__district", choices=District.choices, label="区县", empty_label="全部区县"
+    )
+    unit = django_filters.ModelChoiceFilter(
+        queryset=Contributor.objects.filter(Q(articles__isnull=False) | Q(briefs__isnull=False)).distinct(),
+        label="单位",
+        empty_label="全部单位",
+    )
+
+    def filter_section(self, queryset, name, value):
+        is_brief = queryset.model is Brief
+        if value == BRIEFS:
+            return queryset if is_brief else queryset.none()
+        return queryset.none() if is_brief else queryset.filter(section_id=value)
