@@ -153,8 +153,12 @@ def render_issue_html(issue) -> str:
     return render_to_string("pdf/issue.html", {"issue": issue})
 
 
+def issue_document(issue):
+    """The laid-out WeasyPrint document of the issue (pages, bookmarks)."""
+    enable_cjk_justification()
+    return HTML(string=render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=AppURLFetcher()).render()
+
+
 def render_issue_pdf(issue) -> bytes:
     """The issue as a PDF (A4, the bulletin's layout), fonts embedded and subset."""
-    enable_cjk_justification()
-    document = HTML(string=render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=AppURLFetcher())
-    return document.write_pdf(uncompressed_pdf=False)
+    return issue_document(issue).write_pdf()
