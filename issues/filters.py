@@ -1,7 +1,6 @@
 """Filters for the public lists: issues by year and kind; pieces also by section, district and unit."""
 
 import django_filters
-from django.db.models import Q
 
 from issues.models import Brief, Issue, Section
 from reports.models import Contributor, District
@@ -15,9 +14,7 @@ def _years():
 
 
 def _sections():
-    return [(str(s.pk), s.name) for s in Section.objects.filter(articles__issue__status="published").distinct()] + [
-        (BRIEFS, "信息摘登")
-    ]
+    return [(str(s.pk), s.name) for s in Section.objects.all()] + [(BRIEFS, "信息摘登")]
 
 
 class IssueFilter(django_filters.FilterSet):
@@ -42,7 +39,7 @@ class PieceFilter(django_filters.FilterSet):
         field_name="unit__district", choices=District.choices, label="区县", empty_label="全部区县"
     )
     unit = django_filters.ModelChoiceFilter(
-        queryset=Contributor.objects.filter(Q(articles__isnull=False) | Q(briefs__isnull=False)).distinct(),
+        queryset=Contributor.objects.all(),
         label="单位",
         empty_label="全部单位",
     )
