@@ -77,7 +77,7 @@ def main():
                 (issues[n // per_issue].pk, section.pk, unit.pk, "", n % per_issue, title, body, search_text, now, now)
             )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE issues_article")
+        cursor.execute("ANALYZE")
         cursor.execute("SELECT pg_size_pretty(pg_relation_size('article_search'))")
         index_size = cursor.fetchone()[0]
     print(f"{count} articles loaded and indexed in {time.perf_counter() - started:.0f} s; GIN index {index_size}")

@@ -108,14 +108,20 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def search(queryset, q: str):
-    """`queryset` narrowed to pieces matching `q`, annotated with `rank` (higher is better)."""
+#: How many of the newest matches of each model are ranked. Ranking reads every ranked piece's vector, so a
+#: frequent word (代表 is in a quarter of all pieces) would cost seconds at 100,000 articles if all were ranked.
+WINDOW = 200
+
+
+def search(queryset, q: str, window: int = WINDOW):
+    """Pieces of `queryset` matching `q`: the newest `window` matches, annotated with `rank` (higher is better)."""
     terms = query_terms(q)
     if not terms:
         return queryset.none().annotate(rank=Value(0.0, output_field=models.FloatField()))
     if is_postgresql():
         query = SearchQuery(to_tsquery(q), search_type="raw", config="simple")
-        return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+        newest = queryset.filter(search_vector=query).order_by("-pk").values("pk")[:window]
+        return queryset.model.objects.filter(pk__in=newest).annotate(rank=SearchRank(F("search_vector"), query))
     condition = Q()
     has_title = any(f.name == "title" for f in queryset.model._meta.fields)
     for term in terms:
@@ -123,7 +129,8 @@ def search(queryset, q: str):
         if has_title:
             term_q |= Q(title__icontains=term)
         condition &= term_q
-    return queryset.filter(condition).annotate(rank=Value(1.0, output_field=models.FloatField()))
+    newest = queryset.filter(condition).order_by("-pk").values("pk")[:window]
+    return queryset.model.objects.filter(pk__in=newest).annotate(rank=Value(1.0, output_field=models.FloatField()))
 
 
 def snippet(text_html: str, q: str, width: int = 90) -> str:

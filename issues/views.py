@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from issues.filters import IssueFilter, PieceFilter
 from issues.models import Article, Brief, Issue
 from issues.pdf import prefetch_contents
-from issues.search import search, snippet
+from issues.search import WINDOW, search, snippet
 
 PER_PAGE = 20
 LEAN = ("search_text", "search_vector")
@@ -177,6 +177,8 @@ def pieces(request):
         )
         .order_by("-rank", "-issue__date", "model", "position")
     )
+    if q:
+        rows = list(rows)  # at most a window per model: one query instead of a count and a page
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     wanted = {"article": [], "brief": []}
     for row in page.object_list:
@@ -200,7 +202,14 @@ def pieces(request):
     return render(
         request,
         "issues/pieces.html",
-        {"q": q, "filter": article_filter, "page": page, "results": results, "query_string": query_string.urlencode()},
+        {
+            "q": q,
+            "filter": article_filter,
+            "page": page,
+            "results": results,
+            "query_string": query_string.urlencode(),
+            "capped": bool(q) and page.paginator.count >= WINDOW,
+        },
     )
 
 

@@ -84,3 +84,13 @@ def test_lists_paginate(client, all_seeds):
     assert "第 1 / 2 页" in first
     assert 'rel="next" href="?page=2"' in first
     assert client.get("/articles/?page=2").status_code == 200
+
+
+def test_only_the_newest_matches_of_a_frequent_word_are_ranked(all_seeds):
+    from issues.search import search
+
+    matches = Article.objects.filter(body__contains="代表").order_by("-pk")
+    ranked = search(Article.objects.all(), "代表", window=3)
+    assert matches.count() > 3
+    assert sorted(a.pk for a in ranked) == sorted(a.pk for a in matches[:3])
+    assert all(a.rank > 0 for a in ranked)
