@@ -1,4 +1,5 @@
 from django.contrib.postgres.search import SearchVectorField
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -65,6 +66,9 @@ class Issue(models.Model):
     pdf_error = models.TextField("PDF 错误", blank=True, editable=False)
     pdf_rendered_at = models.DateTimeField("PDF 生成时间", null=True, blank=True, editable=False)
     # --- end stored PDF ---
+
+    #: Cached public pages are keyed on the published issues' state, kept here for a few seconds.
+    PUBLISHED_STATE_CACHE_KEY = "issues:published-state"
 
     objects = IssueQuerySet.as_manager()
 
@@ -143,6 +147,7 @@ class Issue(models.Model):
         """Record that the content of the issue changed: a new version, whose PDF is rendered in the background."""
         Issue.objects.filter(pk=self.pk).update(content_version=F("content_version") + 1)
         self.refresh_from_db(fields=["content_version"])
+        cache.delete(self.PUBLISHED_STATE_CACHE_KEY)
         self.request_pdf()
 
     def request_pdf(self):

@@ -1,7 +1,9 @@
 """The public archive: issues, pieces, search, the issue PDF; and the editors' preview of drafts."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Value
+from django.db.models import Count, Max, Sum, Value
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -13,6 +15,7 @@ from issues.pdf import prefetch_contents
 from issues.search import WINDOW, search, snippet
 
 PER_PAGE = 20
+PUBLISHED_STATE_SECONDS = 10
 LEAN = ("search_text", "search_vector")
 
 
@@ -88,9 +91,31 @@ def _render_issue(request, issue: Issue, *, preview: bool):
     )
 
 
+def _published_state() -> str:
+    """A token that changes when any published issue is added, removed or changed; re-read every few seconds."""
+    state = cache.get(Issue.PUBLISHED_STATE_CACHE_KEY)
+    if state is None:
+        changed = Issue.objects.published().aggregate(
+            last=Max("updated_at"), count=Count("id"), versions=Sum("content_version")
+        )
+        last = changed["last"].timestamp() if changed["last"] else 0
+        state = f"{last}:{changed['count']}:{changed['versions']}"
+        cache.set(Issue.PUBLISHED_STATE_CACHE_KEY, state, PUBLISHED_STATE_SECONDS)
+    return state
+
+
 @require_GET
 def issue_detail(request, year: int, kind: str, number: int):
-    return _render_issue(request, _published_issue(year, kind, number), preview=False)
+    """Readers (no session) get a cached copy while the published issues stay the same: the heaviest page."""
+    key = None
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        key = f"issue-page:{year}:{kind}:{number}:{_published_state()}"
+        if (content := cache.get(key)) is not None:
+            return HttpResponse(content)
+    response = _render_issue(request, _published_issue(year, kind, number), preview=False)
+    if key:
+        cache.set(key, response.content, 24 * 60 * 60)
+    return response
 
 
 def _pdf_response(issue: Issue, data: bytes | None = None):

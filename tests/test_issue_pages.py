@@ -1,10 +1,11 @@
 """The public issue pages: home, archive, an issue, a piece; drafts stay private; query counts stay flat."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from issues.models import Article, Brief, Issue
-from tests.conftest import SEED_REGULAR_2, import_seed
+from tests.conftest import SEED_REGULAR_2, SEED_SPECIAL_9, import_seed
 
 
 def test_home_shows_the_latest_issue_and_recent_articles(client, all_seeds):
@@ -105,6 +106,14 @@ def test_submitters_cannot_preview_drafts(client, draft_issue, submitter):
     assert client.get(f"/preview/issues/{draft_issue.pk}/pdf/").status_code == 404
 
 
+def test_logged_in_users_get_a_fresh_issue_page(client, published_issue, submitter):
+    client.force_login(submitter)
+    url = published_issue.get_absolute_url()
+    client.get(url)
+    Article.objects.filter(pk=published_issue.articles.first().pk).update(title="刚改的标题")
+    assert "刚改的标题" in client.get(url).content.decode()
+
+
 def test_editors_preview_drafts_uncached(client, draft_issue, editor):
     client.force_login(editor)
     response = client.get(f"/preview/issues/{draft_issue.pk}/")
@@ -145,6 +154,7 @@ def test_query_count_does_not_grow_with_content(client, published_issue, django_
     with CaptureQueriesContext(connection) as before:
         assert client.get(url).status_code == 200
     _add_articles(published_issue, 30)
+    cache.clear()
     with django_assert_max_num_queries(len(before)):
         assert client.get(url).status_code == 200
 
@@ -155,3 +165,22 @@ def test_article_page_query_count_is_constant(client, published_issue, django_as
     _add_articles(published_issue, 20)
     with django_assert_num_queries(3):
         client.get(f"/articles/{article.pk}/")
+
+
+def test_readers_get_the_cached_issue_page_until_the_issue_changes(client, published_issue, django_assert_num_queries):
+    url = published_issue.get_absolute_url()
+    client.get(url)
+    article = published_issue.articles.order_by("position").first()
+    Article.objects.filter(pk=article.pk).update(title="更正后的标题")
+    with django_assert_num_queries(0):
+        assert "更正后的标题" not in client.get(url).content.decode()
+    published_issue.mark_changed()
+    assert "更正后的标题" in client.get(url).content.decode()
+
+
+def test_a_newly_published_issue_shows_up_as_next(client, published_issue):
+    url = published_issue.get_absolute_url()
+    assert 'rel="next"' not in client.get(url).content.decode()
+    import_seed(SEED_SPECIAL_9)
+    cache.delete(Issue.PUBLISHED_STATE_CACHE_KEY)  # as after PUBLISHED_STATE_SECONDS
+    assert 'rel="next" href="/issues/2024/special/9/"' in client.get(url).content.decode()
