@@ -66,6 +66,7 @@ def enable_cjk_justification():
     global _enabled
     if _enabled:
         return
+    from weasyprint import layout
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import inline
     from weasyprint.text import line_break
@@ -102,6 +103,18 @@ def enable_cjk_justification():
 
     inline.count_expandable_spaces = count_expandable_spaces
     line_break.Layout.set_text = set_text
+
+    # When the 目录's page numbers make WeasyPrint lay pages out again, it reuses unchanged pages and stops at
+    # the last one without content, dropping a following page that holds only footnotes (the colophon is a
+    # footnote so that it sits at the foot of the last page). Laying the last two pages out again keeps it.
+    original_make_all_pages = layout.make_all_pages
+
+    def make_all_pages(context, root_box, html, pages):
+        for index in range(max(0, len(pages) - 2), len(pages)):
+            context.page_maker[index][-1]["content_changed"] = True
+        return original_make_all_pages(context, root_box, html, pages)
+
+    layout.make_all_pages = make_all_pages
     _enabled = True
 
 

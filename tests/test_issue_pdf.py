@@ -142,3 +142,12 @@ def test_editor_previews_a_draft_pdf_uncached(client, editor, draft_issue):
     assert "no-cache" in response["Cache-Control"]
     draft_issue.refresh_from_db()
     assert not draft_issue.pdf
+
+
+def test_colophon_sits_at_the_foot_of_the_last_page(issue_pdf_path):
+    all_lines = pdftools.lines(issue_pdf_path)
+    last_page = max(line.page for line in all_lines)
+    editor = next(line for line in all_lines if "本期责任编辑" in line.text)
+    assert editor.page == last_page
+    type_area_bottom = (297 - 35) * pdftools.MM
+    assert type_area_bottom - 30 < editor.y_max <= type_area_bottom + 2
