@@ -94,3 +94,11 @@ def test_only_the_newest_matches_of_a_frequent_word_are_ranked(all_seeds):
     assert matches.count() > 3
     assert sorted(a.pk for a in ranked) == sorted(a.pk for a in matches[:3])
     assert all(a.rank > 0 for a in ranked)
+
+
+def test_snippets_keep_text_escaped_and_mark_every_term():
+    from issues.search import snippet
+
+    html = snippet("<p>示例 &lt;script&gt; 人大<strong>代表</strong>依法监督</p>", "代表 监督")
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "<mark>代表</mark>" in html and "<mark>监督</mark>" in html
