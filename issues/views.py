@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Sum, Value
 from django.http import FileResponse, Http404, HttpResponse
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from issues.filters import IssueFilter, PieceFilter
 from issues.models import Article, Brief, Issue
-from issues.pdf import prefetch_contents
+from issues.pdf import prefetch_contents, render_issue_pdf
 from issues.search import WINDOW, search, snippet
 
 PER_PAGE = 20
@@ -63,9 +64,7 @@ def home(request):
 @require_GET
 def archive(request, year: int | None = None):
     issues = Issue.objects.published().order_by("-date", "-number")
-    years = (
-        Issue.objects.published().values("year").annotate(count=Count("id")).order_by("-year")
-    )  # the year index beside every archive page
+    years = Issue.objects.published().values("year").annotate(count=Count("id")).order_by("-year")
     if year is not None:
         issues = issues.filter(year=year)
         if not issues.exists():
@@ -118,16 +117,10 @@ def issue_detail(request, year: int, kind: str, number: int):
     return response
 
 
-def _pdf_response(issue: Issue, data: bytes | None = None):
-    if data is not None:
-        from django.core.files.base import ContentFile
-
-        return FileResponse(
-            ContentFile(data), as_attachment=True, filename=issue.pdf_filename, content_type="application/pdf"
-        )
-    return FileResponse(
-        issue.pdf.open("rb"), as_attachment=True, filename=issue.pdf_filename, content_type="application/pdf"
-    )
+def _pdf_response(issue: Issue, data: bytes | None = None, *, inline: bool = False):
+    """The stored PDF, or `data` just rendered, under the issue's Chinese file name."""
+    content = issue.pdf.open("rb") if data is None else ContentFile(data)
+    return FileResponse(content, as_attachment=not inline, filename=issue.pdf_filename, content_type="application/pdf")
 
 
 @require_GET
@@ -149,12 +142,8 @@ def preview_issue(request, pk: int):
 @require_GET
 def preview_issue_pdf(request, pk: int):
     """A fresh render, never stored: a draft changes until it is published."""
-    from issues.pdf import render_issue_pdf
-
     issue = _previewable_issue(request, pk)
-    response = _pdf_response(issue, render_issue_pdf(issue))
-    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline")
-    return response
+    return _pdf_response(issue, render_issue_pdf(issue), inline=True)
 
 
 def _siblings(piece):

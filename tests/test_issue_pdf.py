@@ -140,6 +140,7 @@ def test_editor_previews_a_draft_pdf_uncached(client, editor, draft_issue):
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert "no-cache" in response["Cache-Control"]
+    assert response["Content-Disposition"].startswith("inline")
     draft_issue.refresh_from_db()
     assert not draft_issue.pdf
 
