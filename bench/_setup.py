@@ -20,7 +20,8 @@ def throwaway_database(suffix: str = "") -> str:
     if suffix:
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"test_{connection.settings_dict['NAME']}_{suffix}"
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    atexit.register(lambda: connection.creation.destroy_test_db(name, verbosity=0))
+    if os.environ.get("KEEP_DB") != "1":  # KEEP_DB=1 leaves it for a closer look (psql, profiling)
+        atexit.register(lambda: connection.creation.destroy_test_db(name, verbosity=0))
     return name
 
 

@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -13,12 +14,20 @@ BRIEFS = "briefs"
 
 
 def _years():
-    years = Issue.objects.published().order_by("-year").values_list("year", flat=True).distinct()
+    """Years with published issues; kept a minute in the cache, as the list changes a few times a year."""
+    years = cache.get("issues:filter-years")
+    if years is None:
+        years = list(Issue.objects.published().order_by("-year").values_list("year", flat=True).distinct())
+        cache.set("issues:filter-years", years, 60)
     return [(str(year), f"{year}年") for year in years]
 
 
 def _sections():
-    return [(str(s.pk), s.name) for s in Section.objects.all()] + [(BRIEFS, "信息摘登")]
+    sections = cache.get("issues:filter-sections")
+    if sections is None:
+        sections = [(str(s.pk), s.name) for s in Section.objects.all()]
+        cache.set("issues:filter-sections", sections, 60)
+    return [*sections, (BRIEFS, "信息摘登")]
 
 
 class QuickSelect(forms.Select):

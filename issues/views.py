@@ -174,9 +174,10 @@ def pieces(request):
     """Articles and briefs of published issues, filtered; with `q`, searched and ranked by relevance."""
     q = " ".join(request.GET.get("q", "").split())[:100]
     published = {"issue__status": Issue.Status.PUBLISHED}
-    article_filter = PieceFilter(request.GET, queryset=Article.objects.filter(**published))
-    brief_filter = PieceFilter(request.GET, queryset=Brief.objects.filter(**published))
-    articles, briefs = article_filter.qs, brief_filter.qs
+    piece_filter = PieceFilter(request.GET, queryset=Article.objects.filter(**published))
+    articles, briefs = piece_filter.qs, Brief.objects.filter(**published)
+    if piece_filter.is_valid():  # the same choices, applied to briefs without building the form twice
+        briefs = piece_filter.filter_queryset(briefs)
     if q:
         articles, briefs = search(articles, q), search(briefs, q)
     else:
@@ -218,7 +219,7 @@ def pieces(request):
         "issues/pieces.html",
         {
             "q": q,
-            "filter": article_filter,
+            "filter": piece_filter,
             "page": page,
             "results": results,
             "query_string": query_string.urlencode(),
