@@ -17,6 +17,8 @@ from issues.search import WINDOW, search, snippet
 
 PER_PAGE = 20
 PUBLISHED_STATE_SECONDS = 10
+#: A bound on staleness for edits that bypass `Issue.mark_changed()` (which changes the key at once).
+ISSUE_PAGE_SECONDS = 5 * 60
 LEAN = ("search_text", "search_vector")
 
 
@@ -113,7 +115,7 @@ def issue_detail(request, year: int, kind: str, number: int):
             return HttpResponse(content)
     response = _render_issue(request, _published_issue(year, kind, number), preview=False)
     if key:
-        cache.set(key, response.content, 24 * 60 * 60)
+        cache.set(key, response.content, ISSUE_PAGE_SECONDS)
     return response
 
 
