@@ -271,13 +271,19 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, SimpleHisto
 
     @admin.display(description="PDF")
     def pdf_state(self, obj):
-        return "—"  # rendering state: wired to the archive branch's PDF status when it lands
+        if not obj.is_published:
+            return "—"
+        if obj.pdf_status == Issue.PdfStatus.DONE and not obj.has_current_pdf:
+            return "待更新"
+        return obj.get_pdf_status_display()
 
     @admin.display(description="预览")
     def preview(self, obj):
-        if obj.number is None:
-            return ""
-        return format_html('<a href="{}" target="_blank">网页</a>', obj.get_absolute_url())
+        return format_html(
+            '<a href="{}" target="_blank">网页</a> · <a href="{}" target="_blank">PDF</a>',
+            reverse("issues:preview", args=[obj.pk]),
+            reverse("issues:preview_pdf", args=[obj.pk]),
+        )
 
     @admin.display(description="目录")
     def toc(self, obj):
@@ -300,6 +306,7 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, SimpleHisto
         return [
             path("<int:object_id>/publish/", wrap(self.publish_view), name="issues_issue_publish"),
             path("<int:object_id>/sign-off/", wrap(self.sign_off_view), name="issues_issue_sign_off"),
+            path("<int:object_id>/render-pdf/", wrap(self.render_pdf_view), name="issues_issue_render_pdf"),
             *super().get_urls(),
         ]
 
@@ -323,6 +330,16 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, SimpleHisto
             messages.error(request, str(exc))
         else:
             messages.success(request, f"已发布：{issue}。PDF 将在后台生成。")
+        return redirect(reverse("admin:issues_issue_change", args=[issue.pk]))
+
+    def render_pdf_view(self, request, object_id):
+        """Retry a failed (or stale) PDF: queue a new background render of the current version."""
+        issue = self._issue_for_post(request, object_id)
+        if not issue.is_published:
+            messages.error(request, "草稿没有存档 PDF，请用“预览 PDF”查看。")
+        else:
+            issue.request_pdf()
+            messages.success(request, "已重新排队生成 PDF，稍后刷新本页查看状态。")
         return redirect(reverse("admin:issues_issue_change", args=[issue.pk]))
 
     def sign_off_view(self, request, object_id):

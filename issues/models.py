@@ -1,8 +1,14 @@
 from django.conf import settings
-from django.db import models
-from django.db.models import Max, Q
+from django.contrib.postgres.search import SearchVectorField
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.html import strip_tags
 from simple_history.models import HistoricalRecords
 
+from issues.search import SearchIndex, SearchText, SegmentedTextField
 from reports.models import Contributor, Report
 
 COLOPHON_FIELDS = ["send_to", "recipients", "responsible_editor", "phone", "submission_url"]
@@ -57,8 +63,29 @@ class Issue(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    # --- Stored PDF (issues/pdf.py, issues/tasks.py): one file per content version. ---
+    class PdfStatus(models.TextChoices):
+        NONE = "none", "未生成"
+        PENDING = "pending", "排队中"
+        RENDERING = "rendering", "生成中"
+        DONE = "done", "已生成"
+        FAILED = "failed", "生成失败"
+
+    content_version = models.PositiveIntegerField("内容版本", default=1, editable=False)
+    pdf = models.FileField("PDF", upload_to="issues/pdf/", blank=True, editable=False)
+    pdf_version = models.PositiveIntegerField("PDF 对应版本", null=True, blank=True, editable=False)
+    pdf_status = models.CharField(
+        "PDF 状态", max_length=10, choices=PdfStatus.choices, default=PdfStatus.NONE, editable=False
+    )
+    pdf_error = models.TextField("PDF 错误", blank=True, editable=False)
+    pdf_rendered_at = models.DateTimeField("PDF 生成时间", null=True, blank=True, editable=False)
+    # --- end stored PDF ---
+
+    #: Cached public pages are keyed on the published issues' state, kept here for a few seconds.
+    PUBLISHED_STATE_CACHE_KEY = "issues:published-state"
+
     objects = IssueQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["pdf", "pdf_version", "pdf_status", "pdf_error", "pdf_rendered_at"])
 
     class Meta:
         verbose_name = "期"
@@ -148,6 +175,61 @@ class Issue(models.Model):
             colophon
         )
 
+    @property
+    def pdf_filename(self) -> str:
+        """The download's name: `杭州人大信息2024年第4期.pdf`, `杭州人大信息（专刊）2024年第9期.pdf`."""
+        kind = "（专刊）" if self.kind == self.Kind.SPECIAL else ""
+        return f"杭州人大信息{kind}{self.year}年第{self.number}期.pdf"
+
+    @property
+    def has_current_pdf(self) -> bool:
+        return bool(self.pdf) and self.pdf_version == self.content_version
+
+    def mark_changed(self):
+        """Record that the content of the issue changed: a new version, whose PDF is rendered in the background."""
+        Issue.objects.filter(pk=self.pk).update(content_version=F("content_version") + 1)
+        self.refresh_from_db(fields=["content_version"])
+        cache.delete(self.PUBLISHED_STATE_CACHE_KEY)
+        self.request_pdf()
+
+    def request_pdf(self):
+        """Queue a render of the current version's PDF once the surrounding transaction commits."""
+        from issues.tasks import render_issue_pdf
+
+        Issue.objects.filter(pk=self.pk).update(pdf_status=self.PdfStatus.PENDING)
+        self.pdf_status = self.PdfStatus.PENDING
+        issue_id, version = self.pk, self.content_version
+        transaction.on_commit(lambda: render_issue_pdf.enqueue(issue_id, version))
+
+    def store_pdf(self) -> bytes:
+        """Render the current version's PDF and store it; on failure record why and keep the last good file."""
+        from issues.pdf import render_issue_pdf
+
+        version = self.content_version
+        Issue.objects.filter(pk=self.pk).update(pdf_status=self.PdfStatus.RENDERING)
+        try:
+            data = render_issue_pdf(self)
+        except Exception as exc:
+            Issue.objects.filter(pk=self.pk).update(pdf_status=self.PdfStatus.FAILED, pdf_error=repr(exc)[:2000])
+            self.pdf_status = self.PdfStatus.FAILED
+            raise
+        old_name = self.pdf.name
+        self.pdf.save(f"{self.year}-{self.kind}-{self.number}-{self.pk}-v{version}.pdf", ContentFile(data), save=False)
+        self.pdf_version = version
+        self.pdf_status = self.PdfStatus.DONE
+        self.pdf_error = ""
+        self.pdf_rendered_at = timezone.now()
+        Issue.objects.filter(pk=self.pk).update(
+            pdf=self.pdf.name,
+            pdf_version=version,
+            pdf_status=self.pdf_status,
+            pdf_error="",
+            pdf_rendered_at=self.pdf_rendered_at,
+        )
+        if old_name and old_name != self.pdf.name:
+            self.pdf.storage.delete(old_name)
+        return data
+
     def sections_with_articles(self) -> list[tuple["Section | None", list["Article"]]]:
         """The issue's sections in 目录 order, each with its articles; a section's place is its first article's.
 
@@ -196,8 +278,19 @@ class Piece(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    # --- Search (issues/search.py): filled on save and bulk_create; generated vector. Exclude from history. ---
+    search_text = SegmentedTextField("检索分词", blank=True, editable=False)
+    search_vector = models.GeneratedField(
+        expression=SearchText("search_text"), output_field=SearchVectorField(), db_persist=True, editable=False
+    )
+    # --- end search ---
+
     class Meta:
         abstract = True
+
+    def search_document(self) -> str:
+        """The text search finds this piece by: its title (articles) and the plain text of its body."""
+        return " ".join(filter(None, [getattr(self, "title", ""), strip_tags(self.body)]))
 
     @property
     def author_list(self) -> list[str]:
@@ -216,7 +309,7 @@ class Article(Piece):
     )
     title = models.CharField("标题", max_length=200)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text", "search_vector"])
 
     class Meta:
         verbose_name = "文章"
@@ -229,6 +322,7 @@ class Article(Piece):
                 deferrable=models.Deferrable.DEFERRED,
             ),
         ]
+        indexes = [SearchIndex(fields=["search_vector"], name="article_search")]  # search
 
     def __str__(self):
         return self.title
@@ -239,7 +333,7 @@ class Brief(Piece):
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="briefs", verbose_name="期")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text", "search_vector"])
 
     class Meta:
         verbose_name = "信息摘登"
@@ -252,10 +346,9 @@ class Brief(Piece):
                 deferrable=models.Deferrable.DEFERRED,
             ),
         ]
+        indexes = [SearchIndex(fields=["search_vector"], name="brief_search")]  # search
 
     def __str__(self):
-        from django.utils.html import strip_tags
-
         text = strip_tags(self.body)
         return text[:30] + ("…" if len(text) > 30 else "")
 

@@ -1,7 +1,6 @@
 """Operations that span issues, pieces and reports: placing a report, signing off, publishing, correcting."""
 
 import html
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -15,12 +14,6 @@ from reports.models import Profile, Report
 
 class DeskError(Exception):
     """An editor's step that cannot be done; the message says why, in Chinese, for the user."""
-
-
-def _request_pdf(issue: Issue, *, changed: bool = False) -> None:
-    """Ask for the issue's PDF to be (re)rendered in the background after a publish or a correction."""
-    # wired to issue.request_pdf() when the archive branch lands (issue.mark_changed() when `changed`)
-    return None
 
 
 def placed_piece(report: Report) -> Article | Brief | None:
@@ -182,7 +175,7 @@ def publish(issue: Issue, *, by=None) -> Issue:
                     as_editor=True,
                     comment=f"刊用于《杭州人大信息》{issue}（{where}）",
                 )
-        transaction.on_commit(partial(_request_pdf, issue))
+        issue.request_pdf()
     return issue
 
 
@@ -191,5 +184,5 @@ def record_correction(issue: Issue, *, by, note: str, changes: str = "") -> Corr
     if not note.strip():
         raise DeskError("修改已发布的刊物须填写更正说明。")
     correction = Correction.objects.create(issue=issue, made_by=by, note=note.strip(), changes=changes)
-    transaction.on_commit(partial(_request_pdf, issue, changed=True))
+    issue.mark_changed()
     return correction

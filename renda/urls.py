@@ -13,6 +13,7 @@ urlpatterns = [
     path("submit/stats/", stats.unit_stats, name="unit_stats"),
     path("accounts/", include("reports.accounts_urls")),
     path("submit/", include("reports.urls")),
+    path("", include("issues.urls")),
 ]
 
 if settings.DEBUG:

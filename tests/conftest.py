@@ -60,6 +60,24 @@ def all_seeds(db):
     return [import_seed(path) for path in SEEDS]
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Stored files (issue PDFs, uploads) go to a fresh directory per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def draft_issue(db):
+    return import_seed(SEED_REGULAR_2, draft=True)
+
+
 # Browser tests: Debian's Chromium driven by Playwright; never a downloaded browser.
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

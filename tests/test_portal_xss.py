@@ -42,7 +42,8 @@ class LiveMarkup(HTMLParser):
             self.alive.append(f"<{tag}>")
         if tag in {"meta", "link"} and not self.in_head:
             self.alive.append(f"<{tag}> in body")
-        if tag == "link" and not (attrs.get("href") or "").startswith("/static/"):
+        href = attrs.get("href") or ""
+        if tag == "link" and not (href.startswith("/") and not href.startswith("//")):  # the site's own links
             self.alive.append(f"<link {attrs}>")
         for name, value in attrs.items():
             if name.startswith("on"):

@@ -1,0 +1,30 @@
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from issues.models import Issue
+
+
+class IssueFeed(Feed):
+    """Atom feed of the published issues, newest first. Drafts never appear."""
+
+    feed_type = Atom1Feed
+    title = "杭州人大信息"
+    subtitle = "杭州市人大常委会研究室编"
+    link = "/archive/"
+    author_name = "杭州市人大常委会研究室"
+
+    def items(self):
+        return Issue.objects.published().prefetch_related("articles").order_by("-date", "-published_at")[:30]
+
+    def item_title(self, item):
+        return f"杭州人大信息 {item.year}年{item.get_kind_display()} {item.number_label}"
+
+    def item_description(self, item):
+        titles = [article.title for article in item.articles.all()]
+        return "；".join(titles)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at

@@ -1,0 +1,177 @@
+"""The issue as a printed bulletin: WeasyPrint from the same issue template as the web page, with print CSS.
+
+WeasyPrint stretches justified lines only at spaces, so lines made of Chinese characters keep a ragged right
+edge. `enable_cjk_justification()` extends its own justification: every wide (East Asian W/F) character is a
+stretch point, and the line's extra width is given to runs of wide characters as Pango letter-spacing when the
+justified line's layout is set. Line breaks do not change. This depends on WeasyPrint internals, so the version
+is pinned (pyproject.toml) and tests check the right edge of every paragraph line with `pdftotext -bbox-layout`.
+"""
+
+import logging
+import mimetypes
+import unicodedata
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db.models import Prefetch, prefetch_related_objects
+from django.template.loader import render_to_string
+from django.utils._os import safe_join
+
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+from weasyprint import HTML  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
+
+#: The origin the PDF's HTML is rendered under; only its static and media URLs are fetched.
+PDF_BASE_URL = "https://renda.invalid/"
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+def _wide_runs(text: str):
+    """(start, end) character offsets of the runs of wide characters in `text`."""
+    start = None
+    for index, char in enumerate(text):
+        if _is_wide(char):
+            if start is None:
+                start = index
+        elif start is not None:
+            yield start, index
+            start = None
+    if start is not None:
+        yield start, len(text)
+
+
+def _wide_stretch_points(text: str) -> float:
+    """The letter-spacing units Pango adds to `text`'s wide runs: one per character, less the outer halves
+    it drops at the ends of the text (each text box is laid out on its own)."""
+    count = 0.0
+    for start, end in _wide_runs(text):
+        count += end - start
+    if text and _is_wide(text[0]):
+        count -= 0.5
+    if text and _is_wide(text[-1]):
+        count -= 0.5
+    return max(count, 0.0)
+
+
+_enabled = False
+
+
+def enable_cjk_justification():
+    """Patch WeasyPrint (pinned 70.0) once per process so justified Chinese lines end at the margin."""
+    global _enabled
+    if _enabled:
+        return
+    from weasyprint import layout
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import pango
+
+    original_count = inline.count_expandable_spaces
+    original_set_text = line_break.Layout.set_text
+
+    def count_expandable_spaces(box):
+        count = original_count(box)
+        if isinstance(box, boxes.TextBox):
+            count += _wide_stretch_points(box.text)
+        return count
+
+    def set_text(self, text, justify=False):
+        original_set_text(self, text, justify)
+        spacing = self.justification_spacing
+        if not (justify and spacing and self.text):
+            return
+        letter_spacing = self.style["letter_spacing"]
+        letter_spacing = 0 if letter_spacing == "normal" else letter_spacing
+        units = int((letter_spacing + spacing) * line_break.TO_UNITS)
+        attr_list = pango.pango_layout_get_attributes(self.layout)
+        if attr_list == line_break.ffi.NULL:
+            attr_list = line_break.ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+        encoded_offsets = [0]
+        for char in self.text:
+            encoded_offsets.append(encoded_offsets[-1] + len(char.encode()))
+        for start, end in _wide_runs(self.text):
+            attr = pango.pango_attr_letter_spacing_new(units)
+            attr.start_index, attr.end_index = encoded_offsets[start], encoded_offsets[end]
+            pango.pango_attr_list_change(attr_list, attr)
+        pango.pango_layout_set_attributes(self.layout, attr_list)
+
+    inline.count_expandable_spaces = count_expandable_spaces
+    line_break.Layout.set_text = set_text
+
+    # When the 目录's page numbers make WeasyPrint lay pages out again, it reuses unchanged pages and stops at
+    # the last one without content, dropping a following page that holds only footnotes (the colophon is a
+    # footnote so that it sits at the foot of the last page). Laying the last two pages out again keeps it.
+    original_make_all_pages = layout.make_all_pages
+
+    def make_all_pages(context, root_box, html, pages):
+        for index in range(max(0, len(pages) - 2), len(pages)):
+            context.page_maker[index][-1]["content_changed"] = True
+        return original_make_all_pages(context, root_box, html, pages)
+
+    layout.make_all_pages = make_all_pages
+    _enabled = True
+
+
+class AppURLFetcher(URLFetcher):
+    """Serves only the app's own static and media files to WeasyPrint: no file://, no network."""
+
+    def fetch(self, url, headers=None):
+        path = resolve_local_url(url)
+        if path is None:
+            raise ValueError(f"Refused to fetch {url!r}: only the app's static and media files are used")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+def resolve_local_url(url: str) -> Path | None:
+    if not url.startswith(PDF_BASE_URL):
+        return None
+    path = "/" + url.removeprefix(PDF_BASE_URL).split("?")[0].split("#")[0]
+    try:
+        if path.startswith(settings.STATIC_URL):
+            found = finders.find(path.removeprefix(settings.STATIC_URL))
+            if found is None and settings.STATIC_ROOT:
+                found = safe_join(settings.STATIC_ROOT, path.removeprefix(settings.STATIC_URL))
+        elif path.startswith(settings.MEDIA_URL):
+            found = safe_join(settings.MEDIA_ROOT, path.removeprefix(settings.MEDIA_URL))
+        else:
+            return None
+    except Exception:  # safe_join refuses paths outside the root
+        return None
+    if not found or not Path(found).is_file():
+        return None
+    return Path(found)
+
+
+def prefetch_contents(issues):
+    """Load the articles (with section and unit) and briefs (with unit) of `issues` in two queries."""
+    from issues.models import Article, Brief
+
+    lean = ("search_text", "search_vector")
+    prefetch_related_objects(
+        list(issues),
+        Prefetch("articles", queryset=Article.objects.select_related("section", "unit").defer(*lean)),
+        Prefetch("briefs", queryset=Brief.objects.select_related("unit").defer(*lean)),
+    )
+
+
+def render_issue_html(issue) -> str:
+    prefetch_contents([issue])
+    return render_to_string("pdf/issue.html", {"issue": issue})
+
+
+def issue_document(issue):
+    """The laid-out WeasyPrint document of the issue (pages, bookmarks)."""
+    enable_cjk_justification()
+    return HTML(string=render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=AppURLFetcher()).render()
+
+
+def render_issue_pdf(issue) -> bytes:
+    """The issue as a PDF (A4, the bulletin's layout), fonts embedded and subset."""
+    return issue_document(issue).write_pdf()

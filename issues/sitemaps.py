@@ -1,0 +1,31 @@
+from django.contrib.sitemaps import Sitemap
+
+from issues.models import Article, Issue
+
+
+class IssueSitemap(Sitemap):
+    changefreq = "yearly"
+    priority = 0.8
+
+    def items(self):
+        return Issue.objects.published().order_by("-date")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "yearly"
+    priority = 0.5
+
+    def items(self):
+        return Article.objects.filter(issue__status=Issue.Status.PUBLISHED).only("pk", "updated_at").order_by("pk")
+
+    def location(self, item):
+        return f"/articles/{item.pk}/"
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+SITEMAPS = {"issues": IssueSitemap, "articles": ArticleSitemap}

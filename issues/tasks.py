@@ -1,0 +1,34 @@
+"""Background work for issues, run by `manage.py db_worker` (django-tasks-db)."""
+
+import gc
+import logging
+
+from django.tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+@task
+def render_issue_pdf(issue_id: int, version: int) -> str:
+    """Render and store the PDF of `version` of the issue, unless it is stale or already stored.
+
+    A failure is recorded on the issue (`pdf_status=failed`, `pdf_error`); the last good file stays served.
+    """
+    from issues.models import Issue
+
+    try:
+        issue = Issue.objects.get(pk=issue_id)
+        if issue.content_version != version:
+            return "stale"
+        if issue.has_current_pdf:
+            return "already stored"
+        try:
+            issue.store_pdf()
+        except Exception:
+            logger.exception("PDF of issue %s version %s failed", issue_id, version)
+            return "failed"
+        return "done"
+    except Issue.DoesNotExist:
+        return "missing"
+    finally:
+        gc.collect()  # a render leaves ~70 MB of cyclic garbage in a long-running worker

@@ -1,0 +1,241 @@
+"""The public archive: issues, pieces, search, the issue PDF; and the editors' preview of drafts."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Sum, Value
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from issues.filters import IssueFilter, PieceFilter
+from issues.models import Article, Brief, Issue
+from issues.pdf import prefetch_contents, render_issue_pdf
+from issues.search import WINDOW, search, snippet
+
+PER_PAGE = 20
+PUBLISHED_STATE_SECONDS = 10
+#: A bound on staleness for edits that bypass `Issue.mark_changed()` (which changes the key at once).
+ISSUE_PAGE_SECONDS = 5 * 60
+LEAN = ("search_text", "search_vector")
+
+
+def _published_issue(year: int, kind: str, number: int) -> Issue:
+    """The published issue with these numbers; 404 for drafts and anything else."""
+    return get_object_or_404(Issue.objects.published(), year=year, kind=kind, number=number)
+
+
+def _previewable_issue(request, pk: int) -> Issue:
+    """Any issue, for staff editors; 404 for everyone else, so drafts stay unknown to the public."""
+    if not (request.user.is_authenticated and request.user.is_staff):
+        raise Http404
+    return get_object_or_404(Issue, pk=pk)
+
+
+def _published_piece(model, pk: int):
+    return get_object_or_404(
+        model.objects.select_related("issue", "unit", *(["section"] if model is Article else [])).defer(*LEAN),
+        pk=pk,
+        issue__status=Issue.Status.PUBLISHED,
+    )
+
+
+def _neighbours(issue: Issue) -> tuple[Issue | None, Issue | None]:
+    published = Issue.objects.published().exclude(pk=issue.pk)
+    previous = published.filter(date__lte=issue.date).order_by("-date", "-pk").first()
+    following = published.filter(date__gte=issue.date).order_by("date", "pk").first()
+    return previous, following
+
+
+@require_GET
+def home(request):
+    latest = Issue.objects.published().order_by("-date", "-pk").first()
+    if latest:
+        prefetch_contents([latest])
+    recent = (
+        Article.objects.filter(issue__status=Issue.Status.PUBLISHED)
+        .select_related("issue", "section", "unit")
+        .defer(*LEAN)
+        .order_by("-issue__date", "position")[:8]
+    )
+    return render(request, "issues/home.html", {"latest": latest, "recent": recent})
+
+
+@require_GET
+def archive(request, year: int | None = None):
+    issues = Issue.objects.published().order_by("-date", "-number")
+    years = Issue.objects.published().values("year").annotate(count=Count("id")).order_by("-year")
+    if year is not None:
+        issues = issues.filter(year=year)
+        if not issues.exists():
+            raise Http404
+    issue_filter = IssueFilter(request.GET, queryset=issues)
+    page = Paginator(issue_filter.qs.annotate(article_count=Count("articles")), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "issues/archive.html",
+        {"year": year, "years": years, "filter": issue_filter, "page": page},
+    )
+
+
+def _render_issue(request, issue: Issue, *, preview: bool):
+    prefetch_contents([issue])
+    previous, following = (None, None) if preview else _neighbours(issue)
+    return render(
+        request,
+        "issues/issue.html",
+        {"issue": issue, "previous": previous, "following": following, "preview": preview},
+    )
+
+
+def _published_state() -> str:
+    """A token that changes when any published issue is added, removed or changed; re-read every few seconds."""
+    state = cache.get(Issue.PUBLISHED_STATE_CACHE_KEY)
+    if state is None:
+        changed = Issue.objects.published().aggregate(
+            last=Max("updated_at"), count=Count("id"), versions=Sum("content_version")
+        )
+        last = changed["last"].timestamp() if changed["last"] else 0
+        state = f"{last}:{changed['count']}:{changed['versions']}"
+        cache.set(Issue.PUBLISHED_STATE_CACHE_KEY, state, PUBLISHED_STATE_SECONDS)
+    return state
+
+
+@require_GET
+def issue_detail(request, year: int, kind: str, number: int):
+    """Readers (no session) get a cached copy while the published issues stay the same: the heaviest page."""
+    key = None
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        key = f"issue-page:{year}:{kind}:{number}:{_published_state()}"
+        if (content := cache.get(key)) is not None:
+            return HttpResponse(content)
+    response = _render_issue(request, _published_issue(year, kind, number), preview=False)
+    if key:
+        cache.set(key, response.content, ISSUE_PAGE_SECONDS)
+    return response
+
+
+def _pdf_response(issue: Issue, data: bytes | None = None, *, inline: bool = False):
+    """The stored PDF, or `data` just rendered, under the issue's Chinese file name."""
+    content = issue.pdf.open("rb") if data is None else ContentFile(data)
+    return FileResponse(content, as_attachment=not inline, filename=issue.pdf_filename, content_type="application/pdf")
+
+
+@require_GET
+def issue_pdf(request, year: int, kind: str, number: int):
+    """The stored PDF of the issue's current version; rendered and stored now if no worker has done it yet."""
+    issue = _published_issue(year, kind, number)
+    if issue.has_current_pdf and issue.pdf.storage.exists(issue.pdf.name):
+        return _pdf_response(issue)
+    return _pdf_response(issue, issue.store_pdf())
+
+
+@never_cache
+@require_GET
+def preview_issue(request, pk: int):
+    return _render_issue(request, _previewable_issue(request, pk), preview=True)
+
+
+@never_cache
+@require_GET
+def preview_issue_pdf(request, pk: int):
+    """A fresh render, never stored: a draft changes until it is published."""
+    issue = _previewable_issue(request, pk)
+    return _pdf_response(issue, render_issue_pdf(issue), inline=True)
+
+
+def _siblings(piece):
+    """The previous and next piece in the issue's printed order: articles, then briefs."""
+    pieces = [("article", pk) for pk in piece.issue.articles.order_by("position").values_list("pk", flat=True)]
+    pieces += [("brief", pk) for pk in piece.issue.briefs.order_by("position").values_list("pk", flat=True)]
+    here = pieces.index(("article" if isinstance(piece, Article) else "brief", piece.pk))
+    return (pieces[here - 1] if here > 0 else None), (pieces[here + 1] if here + 1 < len(pieces) else None)
+
+
+def _render_piece(request, piece):
+    previous, following = _siblings(piece)
+    return render(request, "issues/piece.html", {"piece": piece, "previous": previous, "following": following})
+
+
+@require_GET
+def article_detail(request, pk: int):
+    return _render_piece(request, _published_piece(Article, pk))
+
+
+@require_GET
+def brief_detail(request, pk: int):
+    return _render_piece(request, _published_piece(Brief, pk))
+
+
+@require_GET
+def pieces(request):
+    """Articles and briefs of published issues, filtered; with `q`, searched and ranked by relevance."""
+    q = " ".join(request.GET.get("q", "").split())[:100]
+    published = {"issue__status": Issue.Status.PUBLISHED}
+    piece_filter = PieceFilter(request.GET, queryset=Article.objects.filter(**published))
+    articles, briefs = piece_filter.qs, Brief.objects.filter(**published)
+    if piece_filter.is_valid():  # the same choices, applied to briefs without building the form twice
+        briefs = piece_filter.filter_queryset(briefs)
+    if q:
+        articles, briefs = search(articles, q), search(briefs, q)
+    else:
+        articles, briefs = articles.annotate(rank=Value(0.0)), briefs.annotate(rank=Value(0.0))
+    rows = (
+        articles.order_by()
+        .annotate(model=Value("article"))
+        .values("model", "pk", "rank", "issue__date", "position")
+        .union(
+            briefs.order_by().annotate(model=Value("brief")).values("model", "pk", "rank", "issue__date", "position"),
+            all=True,
+        )
+        .order_by("-rank", "-issue__date", "model", "position")
+    )
+    if q:
+        rows = list(rows)  # at most a window per model: one query instead of a count and a page
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    wanted = {"article": [], "brief": []}
+    for row in page.object_list:
+        wanted[row["model"]].append(row["pk"])
+    loaded = {
+        ("article", a.pk): a
+        for a in Article.objects.filter(pk__in=wanted["article"])
+        .select_related("issue", "section", "unit")
+        .defer(*LEAN)
+    }
+    loaded |= {
+        ("brief", b.pk): b
+        for b in Brief.objects.filter(pk__in=wanted["brief"]).select_related("issue", "unit").defer(*LEAN)
+    }
+    results = []
+    for row in page.object_list:
+        piece = loaded[(row["model"], row["pk"])]
+        results.append({"piece": piece, "model": row["model"], "snippet": snippet(piece.body, q) if q else None})
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return render(
+        request,
+        "issues/pieces.html",
+        {
+            "q": q,
+            "filter": piece_filter,
+            "page": page,
+            "results": results,
+            "query_string": query_string.urlencode(),
+            "capped": bool(q) and page.paginator.count >= WINDOW,
+        },
+    )
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

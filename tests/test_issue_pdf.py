@@ -1,0 +1,154 @@
+"""The issue PDF: layout read back with poppler, the stored file per version, the background task."""
+
+import re
+
+import pytest
+from django.core.files.base import ContentFile
+from django.tasks import default_task_backend
+from django_tasks_db.models import DBTaskResult
+
+from issues import pdf as issue_pdf
+from issues.models import Issue
+from issues.tasks import render_issue_pdf as render_task
+from tests import pdftools
+
+
+@pytest.fixture
+def issue_pdf_path(published_issue, tmp_path):
+    path = tmp_path / "issue.pdf"
+    path.write_bytes(issue_pdf.render_issue_pdf(published_issue))
+    return path
+
+
+def test_fonts_are_embedded_and_subset(issue_pdf_path):
+    fonts = pdftools.pdffonts(issue_pdf_path)
+    assert fonts
+    assert all(f["emb"] == "yes" and f["sub"] == "yes" and f["uni"] == "yes" for f in fonts), fonts
+    assert any("Noto-Serif-CJK-SC" in f["name"] for f in fonts)
+
+
+def test_text_matches_the_issue_in_reading_order(published_issue, issue_pdf_path):
+    text = re.sub(r"\s+", "", pdftools.pdftotext(issue_pdf_path, "-raw"))
+    assert "杭州人大信息" in text and "第4期(总第692期)" in text and "杭州市人大常委会研究室编" in text
+    positions = []
+    for article in published_issue.articles.order_by("position"):
+        title = re.sub(r"\s+", "", article.title)
+        body_start = re.sub(r"<[^>]+>|\s+", "", article.body)[:30]
+        positions += [text.index(title, text.index("5则")), text.index(body_start)]
+    for brief in published_issue.briefs.order_by("position"):
+        positions.append(text.index(re.sub(r"<[^>]+>|\s+", "", brief.body)[:30]))
+    positions.append(text.index("本期责任编辑：杨青青"))
+    assert positions == sorted(positions)
+    assert "\ufffd" not in text
+
+
+def test_pages_are_numbered_and_toc_has_page_numbers(issue_pdf_path):
+    pages = pdftools.pdftotext(issue_pdf_path).split("\f")
+    assert re.search(r"—\s*1\s*—", pages[0]) and re.search(r"—\s*2\s*—", pages[1])
+    toc = re.sub(r"[\s.]+", "", pdftools.pdftotext(issue_pdf_path, "-raw", "-l", "2"))
+    assert "数字贸易领域地方性法规2助力攻坚上城区：" in toc
+    assert "信息摘登5则17" in toc
+
+
+def test_right_edge_is_even_and_no_line_starts_with_closing_punctuation(issue_pdf_path):
+    share, count = pdftools.right_edge_share(issue_pdf_path)
+    assert count > 200
+    assert share >= 0.95
+    assert pdftools.lines_starting_with_closing_punctuation(issue_pdf_path) == []
+
+
+def test_metadata(issue_pdf_path):
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", str(issue_pdf_path)], capture_output=True, text=True, check=True).stdout
+    assert "杭州人大信息" in info and "杭州市人大常委会研究室" in info
+    assert "A4" in info
+
+
+def test_bookmarks_list_sections_and_articles(published_issue):
+    tree = issue_pdf.issue_document(published_issue).make_bookmark_tree()
+    labels = [label for label, _destination, _children, _state in tree]
+    assert labels[:2] == ["要闻速递", "助力攻坚"] and "信息摘登" in labels
+    assert tree[1][2][0][0].startswith("上城区：")
+
+
+def test_fetcher_serves_only_the_apps_own_files():
+    fetcher = issue_pdf.AppURLFetcher()
+    assert fetcher.fetch(issue_pdf.PDF_BASE_URL + "static/css/issue-pdf.css").read().startswith(b"/*")
+    for url in ["file:///etc/passwd", "http://example.com/x.css", issue_pdf.PDF_BASE_URL + "static/../../etc/passwd"]:
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def test_download_renders_stores_and_then_serves_the_stored_file(client, published_issue):
+    response = client.get("/issues/2024/regular/4/pdf/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert (
+        "filename*=utf-8''%E6%9D%AD%E5%B7%9E%E4%BA%BA%E5%A4%A7%E4%BF%A1%E6%81%AF2024" in response["Content-Disposition"]
+    )
+    first = b"".join(response.streaming_content)
+    assert first.startswith(b"%PDF")
+    published_issue.refresh_from_db()
+    assert published_issue.has_current_pdf and published_issue.pdf_status == Issue.PdfStatus.DONE
+    # Served from storage the second time: a marker in the stored file comes back.
+    published_issue.pdf.save(published_issue.pdf.name.split("/")[-1], ContentFile(b"%PDF-stored"), save=True)
+    again = client.get("/issues/2024/regular/4/pdf/")
+    assert b"".join(again.streaming_content) == b"%PDF-stored"
+
+
+def test_mark_changed_queues_a_render_of_the_new_version(published_issue, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        published_issue.mark_changed()
+    published_issue.refresh_from_db()
+    assert published_issue.content_version == 2
+    assert published_issue.pdf_status == Issue.PdfStatus.PENDING
+    assert default_task_backend.alias == "default"
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["args"] == [published_issue.pk, 2]
+
+
+def test_task_renders_and_stores_the_version(published_issue):
+    assert render_task.call(published_issue.pk, 1) == "done"
+    published_issue.refresh_from_db()
+    assert published_issue.pdf_version == 1 and published_issue.pdf.read().startswith(b"%PDF")
+    assert render_task.call(published_issue.pk, 1) == "already stored"
+    assert render_task.call(published_issue.pk, 7) == "stale"
+
+
+def test_failed_render_is_recorded_and_keeps_the_good_file(published_issue, monkeypatch):
+    render_task.call(published_issue.pk, 1)
+    published_issue.refresh_from_db()
+    good_name = published_issue.pdf.name
+    Issue.objects.filter(pk=published_issue.pk).update(content_version=2)
+
+    def broken(issue):
+        raise RuntimeError("字体缺失")
+
+    monkeypatch.setattr(issue_pdf, "render_issue_pdf", broken)
+    assert render_task.call(published_issue.pk, 2) == "failed"
+    published_issue.refresh_from_db()
+    assert published_issue.pdf_status == Issue.PdfStatus.FAILED
+    assert "字体缺失" in published_issue.pdf_error
+    assert published_issue.pdf.name == good_name and published_issue.pdf_version == 1
+    assert published_issue.pdf.storage.exists(good_name)
+
+
+def test_editor_previews_a_draft_pdf_uncached(client, editor, draft_issue):
+    client.force_login(editor)
+    response = client.get(f"/preview/issues/{draft_issue.pk}/pdf/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert "no-cache" in response["Cache-Control"]
+    assert response["Content-Disposition"].startswith("inline")
+    draft_issue.refresh_from_db()
+    assert not draft_issue.pdf
+
+
+def test_colophon_sits_at_the_foot_of_the_last_page(issue_pdf_path):
+    all_lines = pdftools.lines(issue_pdf_path)
+    last_page = max(line.page for line in all_lines)
+    editor = next(line for line in all_lines if "本期责任编辑" in line.text)
+    assert editor.page == last_page
+    type_area_bottom = (297 - 35) * pdftools.MM
+    assert type_area_bottom - 30 < editor.y_max <= type_area_bottom + 2
