@@ -80,12 +80,14 @@ test: install lint
 		echo "PostgreSQL is not answering on 127.0.0.1:5432; trying to start it."; \
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start 2>/dev/null || true; \
 		sleep 2; pg_isready -q -h 127.0.0.1 -p 5432 || { echo "Start PostgreSQL, or set TEST_DATABASE_URL."; exit 1; }; fi
+	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: bench-import
 
 bench-import: install
+	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/import_bench.py
 
 clean:
