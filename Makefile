@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renda
 PYTHON_WANTED := 3.13
+BENCHES := import pdf pages search docx
 # Our CKEditor 5 build, served in place of django-ckeditor-5's bundled 47.5.0 (see ckeditor/build.mjs).
 CKEDITOR_BUNDLE := static/django_ckeditor_5/dist/bundle.js
 NPM_STAMP := node_modules/.installed
@@ -17,12 +18,12 @@ PYTHON ?= $(shell command -v python$(PYTHON_WANTED) 2>/dev/null || ls -d $$HOME/
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz-subset0 poppler-utils chromium
 
-.PHONY: help install system-packages run test lint bench bench-import clean
+.PHONY: help install system-packages run test lint bench $(addprefix bench-,$(BENCHES)) clean
 
 help:
 	@echo "make run    install, migrate, load the sample issues and serve http://127.0.0.1:8000"
 	@echo "make test   install and run ruff, the migrations check and the test suite on PostgreSQL"
-	@echo "make bench  run the benchmark scripts in bench/"
+	@echo "make bench  run the benchmark scripts in bench/ (or one: make bench-import|pdf|pages|search|docx)"
 
 install: system-packages $(STAMP) $(CKEDITOR_BUNDLE)
 
@@ -84,11 +85,11 @@ test: install lint
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: bench-import
+bench: $(addprefix bench-,$(BENCHES))
 
-bench-import: install
+bench-import bench-pdf bench-pages bench-search bench-docx: bench-%: install
 	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
-	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/import_bench.py
+	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/$(subst pages,page,$*)_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules static/django_ckeditor_5/dist

@@ -1,7 +1,7 @@
 """Import 700 synthetic issues built from the sample issues and print the rate.
 
-Usage: make bench-import (or: DATABASE_URL=postgres://… SECRET_KEY=x .venv/bin/python bench/import_bench.py [N])
-Runs against a scratch database `<name>_bench` next to DATABASE_URL's, created afresh each run.
+Usage: make bench-import, or DATABASE_URL=postgres://… .venv/bin/python bench/import_bench.py [N]
+Runs against a throwaway database next to DATABASE_URL's (see bench/_setup.py).
 Goal (issue #2): 700 issues in under 60 s on PostgreSQL on a 2-core machine.
 """
 
@@ -9,38 +9,14 @@ import datetime as dt
 import os
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renda.settings")
-os.environ.setdefault("SECRET_KEY", "bench")
+from _setup import ROOT, throwaway_database
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/renda")
 
 
-def use_scratch_database() -> str:
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    name = f"{db['NAME']}_bench"
-    dsn = f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname=postgres"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    db["NAME"] = name
-    return name
-
-
 def main(count: int) -> None:
-    import django
-
-    django.setup()
-    name = use_scratch_database()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
+    name = throwaway_database("import")
     from issues.importing import store_issue
     from issues.models import Article, Issue
     from issues.parser import parse_issue

@@ -1,5 +1,7 @@
 """The public archive: issues, pieces, search, the issue PDF; and the editors' preview of drafts."""
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -20,6 +22,8 @@ PUBLISHED_STATE_SECONDS = 10
 #: A bound on staleness for edits that bypass `Issue.mark_changed()` (which changes the key at once).
 ISSUE_PAGE_SECONDS = 5 * 60
 LEAN = ("search_text", "search_vector")
+
+logger = logging.getLogger(__name__)
 
 
 def _published_issue(year: int, kind: str, number: int) -> Issue:
@@ -127,11 +131,21 @@ def _pdf_response(issue: Issue, data: bytes | None = None, *, inline: bool = Fal
 
 @require_GET
 def issue_pdf(request, year: int, kind: str, number: int):
-    """The stored PDF of the issue's current version; rendered and stored now if no worker has done it yet."""
+    """The stored PDF of the issue's current version; rendered and stored now if no worker has done it yet.
+
+    If that render fails, readers get the last good file (the failure is on the issue for the editor to retry).
+    """
     issue = _published_issue(year, kind, number)
-    if issue.has_current_pdf and issue.pdf.storage.exists(issue.pdf.name):
+    stored = bool(issue.pdf) and issue.pdf.storage.exists(issue.pdf.name)
+    if stored and issue.has_current_pdf:
         return _pdf_response(issue)
-    return _pdf_response(issue, issue.store_pdf())
+    try:
+        return _pdf_response(issue, issue.store_pdf())
+    except Exception:
+        if not stored:
+            raise
+        logger.exception("PDF of %s failed; serving the previous version", issue)
+        return _pdf_response(issue)
 
 
 @never_cache

@@ -134,6 +134,38 @@ def test_failed_render_is_recorded_and_keeps_the_good_file(published_issue, monk
     assert published_issue.pdf.storage.exists(good_name)
 
 
+def test_download_serves_the_last_good_file_when_a_new_render_fails(client, published_issue, monkeypatch):
+    render_task.call(published_issue.pk, 1)
+    published_issue.refresh_from_db()
+    good = published_issue.pdf.read()
+    Issue.objects.filter(pk=published_issue.pk).update(content_version=2)
+
+    def broken(issue):
+        raise RuntimeError("字体缺失")
+
+    monkeypatch.setattr(issue_pdf, "render_issue_pdf", broken)
+    response = client.get(published_issue.get_absolute_url() + "pdf/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == good
+    published_issue.refresh_from_db()
+    assert published_issue.pdf_status == Issue.PdfStatus.FAILED
+
+
+def test_editor_sees_a_failed_render_and_queues_a_retry(
+    client, editor, published_issue, django_capture_on_commit_callbacks
+):
+    Issue.objects.filter(pk=published_issue.pk).update(pdf_status=Issue.PdfStatus.FAILED, pdf_error="字体缺失")
+    client.force_login(editor)
+    page = client.get(f"/admin/issues/issue/{published_issue.pk}/change/").content.decode()
+    assert "生成失败" in page and "字体缺失" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/issues/issue/{published_issue.pk}/render-pdf/")
+    assert response.status_code == 302
+    published_issue.refresh_from_db()
+    assert published_issue.pdf_status == Issue.PdfStatus.PENDING
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [published_issue.pk, published_issue.content_version]
+
+
 def test_editor_previews_a_draft_pdf_uncached(client, editor, draft_issue):
     client.force_login(editor)
     response = client.get(f"/preview/issues/{draft_issue.pk}/pdf/")
