@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from issues.models import Issue
 from reports.models import Report
+from tests import pdftools
 from tests.conftest import SEED_REGULAR_4, import_seed
 from tests.desk import make_report
 
@@ -36,7 +37,7 @@ def accept_and_place(page, title, *, section=None, brief_text=None):
     expect(page.locator(".messagelist")).to_contain_text("已编入")
 
 
-def test_an_editor_assembles_and_publishes_an_issue(page, editor, submitter, other_submitter):
+def test_an_editor_assembles_and_publishes_an_issue(page, editor, submitter, other_submitter, tmp_path):
     import_seed(SEED_REGULAR_4)  # the last published issue: 2024 第 4 期(总第 692 期)
     first = make_report(submitter, "上城区：聚焦一老一小开展专题询问")
     second = make_report(other_submitter, "西湖区：代表联络站服务群众见实效")
@@ -82,3 +83,27 @@ def test_an_editor_assembles_and_publishes_an_issue(page, editor, submitter, oth
     brief = issue.briefs.get()
     assert brief.report == third and brief.body.startswith("<p><strong>上城区人大常委会办公室</strong>开展预算联网监督")
     assert set(Report.objects.values_list("status", flat=True)) == {Report.Status.PUBLISHED}
+
+    # Readers now see both pieces on the public issue page and in its PDF.
+    page.goto(issue.get_absolute_url())
+    expect(page.locator("main")).to_contain_text(first.title)
+    expect(page.locator("main")).to_contain_text(second.title)
+    expect(page.locator("main")).to_contain_text("开展预算联网监督，推动预算执行更透明")
+    download = page.request.get(issue.get_absolute_url() + "pdf/")
+    assert download.ok and download.headers["content-type"] == "application/pdf"
+    pdf_path = tmp_path / "issue.pdf"
+    pdf_path.write_bytes(download.body())
+    text = re.sub(r"\s", "", pdftools.pdftotext(pdf_path))
+    assert re.sub(r"\s", "", first.title) in text and re.sub(r"\s", "", second.title) in text
+    assert "开展预算联网监督" in text
+
+    # The unit's portal shows where its report appeared.
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", submitter.username)
+    page.fill("#id_password", "pw-" + submitter.username)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.goto("/submit/")
+    row = page.locator("tr, li, article").filter(has_text=first.title).first
+    expect(row).to_contain_text("要闻速递")
+    expect(row).to_contain_text(str(issue.total_number))
