@@ -21,6 +21,7 @@ class SectionAdmin(DeskAdminMixin, SortableAdminMixin, admin.ModelAdmin):
     list_display = ["name", "is_active", "article_count"]
     list_editable = ["is_active"]
     search_fields = ["name"]
+    ordering = ["position", "name"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))

@@ -37,6 +37,11 @@ def _segmenter():
     return _jieba
 
 
+def preload() -> None:
+    """Load jieba's dictionary now (a web worker at start-up) rather than on the first search."""
+    _segmenter()
+
+
 def index_text(text: str) -> str:
     """The space-separated terms a piece is indexed by: its Chinese character pairs, then jieba's words."""
     pairs = [run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)]
