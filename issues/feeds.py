@@ -17,7 +17,7 @@ class IssueFeed(Feed):
         return Issue.objects.published().prefetch_related("articles").order_by("-date", "-published_at")[:30]
 
     def item_title(self, item):
-        return f"杭州人大信息 {item.year}年{item.get_kind_display()} {item.number_label}"
+        return f"杭州人大信息 {item.name}"
 
     def item_description(self, item):
         titles = [article.title for article in item.articles.all()]

@@ -119,9 +119,7 @@ class Issue(models.Model):
         indexes = [models.Index(fields=["status", "year"], name="issue_status_year")]
 
     def __str__(self):
-        if self.kind == self.Kind.SPECIAL:
-            return f"专刊 {self.number_label}"
-        return f"{self.year}年 普刊 {self.number_label}"
+        return self.name
 
     def get_absolute_url(self) -> str:
         return f"/issues/{self.year}/{self.kind}/{self.number}/"
@@ -129,6 +127,16 @@ class Issue(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def name(self) -> str:
+        """How the issue is named in lists and messages: `2024年第4期（总第692期）`, `2024年第9期（专刊）`."""
+        if self.number is None:
+            return f"{self.year}年{self.get_kind_display()}（未编号）"
+        if self.kind == self.Kind.SPECIAL:
+            return f"{self.year}年第{self.number}期（专刊）"
+        total = f"（总第{self.total_number}期）" if self.total_number else ""
+        return f"{self.year}年第{self.number}期{total}"
 
     @property
     def number_label(self) -> str:

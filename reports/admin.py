@@ -269,7 +269,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, SimpleHistoryAdmin):
     def placement(self, obj):
         for piece, kind in ((getattr(obj, "article", None), "文章"), (getattr(obj, "brief", None), "摘登")):
             if piece is not None:
-                return f"{piece.issue.year}年{piece.issue.number_label} · {kind}"
+                return f"{piece.issue.name} · {kind}"
         if obj.status == Report.Status.ACCEPTED:
             return format_html('<a href="{}">编入…</a>', reverse("admin:reports_report_place", args=[obj.pk]))
         return ""

@@ -212,7 +212,7 @@ class Report(models.Model):
             message = f"“{self.title}”{event.describe()}"
             piece = self.piece if to == self.Status.PUBLISHED and not comment.strip() else None
             if piece is not None and piece.issue.number is not None:
-                message += f"（{piece.issue.year}年{piece.issue.number_label}）"
+                message += f"（{piece.issue.name}）"
             Notification.notify(self, event=event, message=message)
         return event
 

@@ -170,7 +170,7 @@ def test_the_diff_compares_what_was_sent_with_what_is_printed(desk, published_is
     article.body = "<p>编辑改过的正文。</p>"
     article.save()
     page = desk.get(reverse("admin:reports_report_change", args=[report.pk])).text
-    assert "刊用稿（2024年 普刊 第 5 期(总第 693 期)）" in page
+    assert "刊用稿（2024年第5期（总第693期））" in page
     assert "报送的原文" in page and "编辑改过的正文" in page and "改后的题" in page
     assert 'name="title"' not in page and "编辑刊用稿" in page  # placed: the article is what gets edited now
 

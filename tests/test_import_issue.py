@@ -1,6 +1,7 @@
 """`manage.py import_issue`: what it stores, what it refuses, and that a refusal writes nothing."""
 
 import json
+import os
 import subprocess
 import sys
 from io import StringIO
@@ -181,8 +182,9 @@ def test_a_failure_midway_rolls_the_whole_import_back(monkeypatch):
 def test_exit_status_is_non_zero_on_bad_input(tmp_path):
     path = tmp_path / "empty.txt"
     path.write_text("")
+    env = os.environ | {"DATABASE_URL": "sqlite:///:memory:"}  # a dry run reads no database
     result = subprocess.run(
-        [sys.executable, "manage.py", "import_issue", str(path), "--dry-run"], capture_output=True, text=True
+        [sys.executable, "manage.py", "import_issue", str(path), "--dry-run"], capture_output=True, text=True, env=env
     )
     assert result.returncode != 0
     assert "空" in result.stderr

@@ -95,7 +95,7 @@ def test_publishing_from_the_issue_page(desk, published_issue, submitter, editor
     report = make_report(submitter, status=Report.Status.ACCEPTED, editor=editor)
     place_report(report, draft, as_brief=True)
     response = desk.post(reverse("admin:issues_issue_publish", args=[draft.pk]), follow=True)
-    assert "已发布：2024年 普刊 第 5 期(总第 693 期)" in response.text
+    assert "已发布：2024年第5期（总第693期）" in response.text
     draft.refresh_from_db()
     assert draft.is_published
     response = desk.post(reverse("admin:issues_issue_publish", args=[draft.pk]), follow=True)

@@ -71,7 +71,7 @@ def test_publishing_marks_the_reports_published_and_tells_the_unit_where(publish
         assert report.status == Report.Status.PUBLISHED
         event = report.events.last()
         assert event.actor == editor
-        assert event.comment == f"刊用于《杭州人大信息》2024年 普刊 第 5 期(总第 693 期)（{where}）"
+        assert event.comment == f"刊用于《杭州人大信息》2024年第5期（总第693期）（{where}）"
 
 
 def test_publish_refuses_an_issue_already_published(published_issue, editor):

@@ -50,8 +50,8 @@ def test_list_and_detail_show_issue_and_section_of_a_used_report(client, submitt
     client.force_login(submitter)
     content = client.get(reverse("reports:list")).content.decode()
     assert published_issue.get_absolute_url() in content
-    assert f"{published_issue.number_label}</a> · {article.section.name}" in content
-    assert f"{published_issue.number_label}</a> · 信息摘登" in content
+    assert f"{published_issue.name}</a> · {article.section.name}" in content
+    assert f"{published_issue.name}</a> · 信息摘登" in content
     detail = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert "刊于" in detail and article.section.name in detail
     assert isinstance(brief, Brief)

@@ -49,7 +49,7 @@ def test_publication_message_names_the_issue(submitter, editor, published_issue)
     article.save()
     report.transition(Report.Status.PUBLISHED, by=editor)
     message = Notification.objects.get(report=report, event__to_status="published").message
-    assert message.endswith(f"已刊用（2024年{published_issue.number_label}）")
+    assert message.endswith(f"已刊用（{published_issue.name}）")
 
 
 def test_units_own_submission_is_not_notified_back(submitter):
@@ -106,6 +106,6 @@ def test_publishing_an_issue_tells_each_unit_where_its_report_appeared(
         issue = publish(draft, by=editor)
     for report, where in [(ours, "文章"), (theirs, "信息摘登")]:
         message = Notification.objects.get(report=report, event__to_status="published").message
-        assert "已刊用" in message and issue.number_label in message and where in message
-        assert message.count(issue.number_label) == 1
+        assert "已刊用" in message and issue.name in message and where in message
+        assert message.count(issue.name) == 1
     assert [m.to for m in mail.outbox] == [["bgs@shangcheng.example"]]
