@@ -16,7 +16,7 @@ NPM_STAMP := node_modules/.installed
 PYTHON ?= $(shell command -v python$(PYTHON_WANTED) 2>/dev/null || ls -d $$HOME/.pyenv/versions/$(PYTHON_WANTED).*/bin/python3 2>/dev/null | tail -n 1)
 
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 poppler-utils chromium
+	libharfbuzz-subset0 poppler-utils chromium gettext
 
 .PHONY: help install system-packages run test lint bench $(addprefix bench-,$(BENCHES)) clean
 
@@ -25,7 +25,13 @@ help:
 	@echo "make test   install and run ruff, the migrations check and the test suite on PostgreSQL"
 	@echo "make bench  run the benchmark scripts in bench/ (or one: make bench-import|pdf|pages|search|docx)"
 
-install: system-packages $(STAMP) $(CKEDITOR_BUNDLE)
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+install: system-packages $(STAMP) $(CKEDITOR_BUNDLE) $(MESSAGES)
+
+locale/%.mo: locale/%.po
+	@if command -v msgfmt >/dev/null; then msgfmt --check-format -o $@ $<; \
+	else echo "msgfmt (Debian package gettext) is missing: a few admin strings stay in English."; fi
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -70,7 +76,10 @@ system-packages:
 run: install
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py load_demo
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	@# The background worker renders issue PDFs after publishing; it stops with the server.
+	DEBUG=1 $(PY) manage.py db_worker > db_worker.log 2>&1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT; \
+		DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -45,6 +45,7 @@ def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = Fal
         "phone": footer.phone if footer else "",
         "submission_url": (footer.submission_url or "") if footer else "",
     }
+    replaced = issue is not None
     if issue is None:
         issue = Issue.objects.create(**fields)
     else:
@@ -80,6 +81,10 @@ def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = Fal
     ]
     Article.objects.bulk_create(articles)
     Brief.objects.bulk_create(briefs)
+    if replaced and not draft:
+        issue.mark_changed()  # a new content version: the worker renders its PDF once this commits
+    elif not draft:
+        issue.request_pdf()
     return issue
 
 

@@ -146,6 +146,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]  # a few strings Django 6.1's own Chinese catalogue lacks
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -247,7 +248,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},  # not twice through root
+        "jieba": {"level": "WARNING"},
+    },
 }
 AXES_VERBOSE = False
 

@@ -205,9 +205,14 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, SimpleHistoryAdmin):
     search_fields = ["title", "body", "authors", "unit__name"]
     list_select_related = ["unit", "suggested_section", "article__issue", "brief__issue"]
     list_per_page = 50
+    empty_value_display = "未指定"
     actions = ["accept_selected"]
     change_form_template = "admin/reports/report/change_form.html"
     change_list_template = "admin/reports/report/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "收件箱：报送信息"} | (extra_context or {}))
+
     fieldsets = [
         ("刊用稿（采用后可编辑）", {"fields": ["title", "body", "authors", "suggested_section"]}),
         ("报送情况", {"fields": ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions"]}),

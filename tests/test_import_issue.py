@@ -199,3 +199,17 @@ def test_new_sections_are_created_and_kept_in_order():
     store_issue(parse_issue(text))
     assert Section.objects.filter(name="履职风采").exists()
     assert Section.objects.filter(name="代表工作").exists()  # the list only grows
+
+
+@pytest.mark.django_db
+def test_a_published_import_queues_its_pdf_and_a_replacement_a_new_one(django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(SEED_REGULAR_4)
+    issue = Issue.objects.get()
+    assert issue.pdf_status == Issue.PdfStatus.PENDING
+    assert [t.args_kwargs["args"] for t in DBTaskResult.objects.all()] == [[issue.pk, 1]]
+    with django_capture_on_commit_callbacks(execute=True):
+        run(SEED_REGULAR_4, "--replace")
+    assert sorted(t.args_kwargs["args"][1] for t in DBTaskResult.objects.all()) == [1, 2]

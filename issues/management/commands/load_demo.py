@@ -3,38 +3,78 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from issues.importing import find_existing, store_issue
 from issues.management.commands.import_issue import read_text
+from issues.models import Section
 from issues.parser import parse_issue
-from reports.models import Contributor, Profile
+from reports.models import Contributor, Profile, Report
 
 SAMPLE_DIR = Path(settings.BASE_DIR) / "sample"
 DEMO_USERS = [
-    # username, password, role, unit
-    ("editor", "renda-editor", Profile.Role.EDITOR, "研究室"),
-    ("shangcheng", "renda-submitter", Profile.Role.SUBMITTER, "上城区人大常委会办公室"),
+    # username, password, role, unit, where they log in
+    ("editor", "renda-editor", Profile.Role.EDITOR, "研究室", "/admin/"),
+    ("shangcheng", "renda-submitter", Profile.Role.SUBMITTER, "上城区人大常委会办公室", "/accounts/login/"),
+    ("xihu", "renda-submitter", Profile.Role.SUBMITTER, "西湖区人大常委会办公室", "/accounts/login/"),
 ]
+# (submitter, title, suggested section, status the editor left it in, editor's comment)
+DEMO_REPORTS = [
+    ("shangcheng", "上城区：“民呼我为”代表联络站接待日常态化运行", "代表工作", Report.Status.SUBMITTED, ""),
+    ("shangcheng", "上城区：专题询问助推老旧小区改造提质", "监督纵横", Report.Status.RETURNED, "请补充整改数据。"),
+    ("shangcheng", "上城区：预算联网监督实现区级部门全覆盖", "助力攻坚", Report.Status.ACCEPTED, ""),
+    ("shangcheng", "上城区：街道居民议事会工作纪实（草稿）", None, Report.Status.DRAFT, ""),
+    ("xihu", "西湖区：“两山”理念下的生态环境监督实践", "监督纵横", Report.Status.SUBMITTED, ""),
+    ("xihu", "西湖区：代表助力“一老一小”服务提质", "代表工作", Report.Status.ACCEPTED, ""),
+]
+DEMO_BODY = (
+    "<p>{unit}围绕中心工作，聚焦群众关切，组织代表深入一线开展调研监督，推动问题解决。</p>"
+    "<p><strong>一是</strong>建立清单，明确责任。梳理重点问题 12 项，逐项明确牵头单位和完成时限。</p>"
+    "<p><strong>二是</strong>跟踪督办，闭环管理。每月通报进展，邀请代表实地察看，确保件件有着落。</p>"
+)
 
 
 class Command(BaseCommand):
-    help = "Load the sample issues and the demo accounts (for `make run`; safe to run again)."
+    help = "Load the sample issues, demo accounts and a few demo reports (for `make run`; safe to run again)."
 
+    @transaction.atomic
     def handle(self, *args, **options):
         for path in sorted(SAMPLE_DIR.glob("*.txt")):
             parsed = parse_issue(read_text(path))
             if find_existing(parsed) is None:
-                issue = store_issue(parsed)
-                self.stdout.write(f"imported {issue}")
-        for username, password, role, unit_name in DEMO_USERS:
+                self.stdout.write(f"imported {store_issue(parsed)}")
+        users = {}
+        for username, password, role, unit_name, _ in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
             user.is_staff = role != Profile.Role.SUBMITTER
-            user.is_superuser = role == Profile.Role.EDITOR
             user.set_password(password)
             user.save()
             unit = Contributor.objects.get_or_create_by_name(unit_name)
             Profile.objects.update_or_create(user=user, defaults={"role": role, "unit": unit})
-        self.stdout.write("")
-        self.stdout.write("Demo logins (http://127.0.0.1:8000/admin/):")
-        for username, password, role, unit_name in DEMO_USERS:
-            self.stdout.write(f"  {Profile.Role(role).label}  {username} / {password}  ({unit_name})")
+            users[username] = user
+        if not Report.objects.exists():
+            self.create_reports(users)
+
+        self.stdout.write("\nDemo accounts (after the server starts on http://127.0.0.1:8000):")
+        for username, password, role, unit_name, url in DEMO_USERS:
+            label = Profile.Role(role).label
+            self.stdout.write(f"  {label}（{unit_name}）：{username} / {password}  登录 http://127.0.0.1:8000{url}")
+
+    def create_reports(self, users):
+        editor = users["editor"]
+        for username, title, section, status, comment in DEMO_REPORTS:
+            user = users[username]
+            report = Report.objects.create(
+                unit=user.profile.unit,
+                title=title,
+                body=DEMO_BODY.format(unit=user.profile.unit.name.removesuffix("办公室")),
+                authors="张明 李华" if username == "shangcheng" else "王芳",
+                suggested_section=Section.objects.filter(name=section).first(),
+                created_by=user,
+            )
+            if status == Report.Status.DRAFT:
+                continue
+            report.transition(Report.Status.SUBMITTED, by=user)
+            if status != Report.Status.SUBMITTED:
+                report.transition(status, by=editor, comment=comment)
+        self.stdout.write(f"created {len(DEMO_REPORTS)} demo reports")
