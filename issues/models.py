@@ -155,6 +155,11 @@ class Issue(models.Model):
         return "(普 刊)" if self.kind == self.Kind.REGULAR else "(专刊)"
 
     @property
+    def has_toc(self) -> bool:
+        """A 目录 is printed unless the issue is a single piece, as a 专刊 usually is (uses prefetched pieces)."""
+        return len(self.articles.all()) + len(self.briefs.all()) > 1
+
+    @property
     def recipient_lines(self) -> list[str]:
         return [line.strip() for line in self.recipients.splitlines() if line.strip()]
 

@@ -54,6 +54,14 @@ def test_issue_page_is_laid_out_like_the_print(client, published_issue):
     assert "/issues/2024/regular/4/pdf/" in text
 
 
+def test_a_single_article_special_issue_has_no_toc_as_in_print(client, db):
+    special = import_seed(SEED_SPECIAL_9)
+    text = client.get(special.get_absolute_url()).content.decode()
+    assert "(专刊)" in text and "2024年第9期" in text
+    assert "目　录" not in text
+    assert special.articles.get().title in text
+
+
 def test_issue_page_links_previous_and_next(client, all_seeds):
     text = client.get("/issues/2024/regular/4/").content.decode()
     assert 'rel="prev" href="/issues/2024/regular/2/"' in text
