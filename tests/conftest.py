@@ -42,6 +42,13 @@ def submitter(db):
 
 
 @pytest.fixture
+def logged_in(client, submitter):
+    """A client logged in as the submitter of 上城区人大常委会办公室."""
+    client.force_login(submitter)
+    return client
+
+
+@pytest.fixture
 def other_submitter(db):
     return make_user("xihu", Profile.Role.SUBMITTER, "西湖区人大常委会办公室")
 
@@ -62,8 +69,10 @@ def all_seeds(db):
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
-    """Stored files (issue PDFs, uploads) go to a fresh directory per test."""
+    """Stored files (issue PDFs, uploads, private attachments) go to fresh directories per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
 
 
 @pytest.fixture(autouse=True)

@@ -117,13 +117,3 @@ def docx_bytes(title: str, paragraphs: list[str], *, bold: str = "", image: byte
             archive.writestr("word/_rels/document.xml.rels", _DOC_RELS)
             archive.writestr("word/media/image1.png", image)
     return buffer.getvalue()
-
-
-def use_temp_storage(settings, tmp_path):
-    """Uploaded files of a test go to its own temporary folders."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }

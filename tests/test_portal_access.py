@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from reports.models import Attachment, Report
-from tests.portal import make_report, png_bytes, upload, use_temp_storage
+from tests.portal import make_report, png_bytes, upload
 
 ROLES = ["anonymous", "own", "other", "editor"]
 
@@ -26,11 +26,6 @@ MATRIX = {
     "upload_image": ("post", {"anonymous": 403, "own": 200, "other": 200, "editor": 200}),
     "password_change": ("get", {"anonymous": 302, "own": 200, "other": 200, "editor": 200}),
 }
-
-
-@pytest.fixture(autouse=True)
-def _storage(settings, tmp_path):
-    use_temp_storage(settings, tmp_path)
 
 
 @pytest.fixture

@@ -3,14 +3,9 @@
 import pytest
 
 from reports.models import Report
-from tests.portal import docx_bytes, jpeg_bytes, png_bytes, use_temp_storage
+from tests.portal import docx_bytes, jpeg_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _storage(settings, tmp_path):
-    use_temp_storage(settings, tmp_path)
 
 
 def log_in(page, user):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import Attachment, Report
-from tests.portal import docx_bytes, jpeg_bytes, png_bytes, upload, use_temp_storage
+from tests.portal import docx_bytes, jpeg_bytes, png_bytes, upload
 
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200
 WINDOWS_EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
@@ -42,17 +42,6 @@ def zip_without_word() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("payload.exe", WINDOWS_EXE)
     return buffer.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def _storage(settings, tmp_path):
-    use_temp_storage(settings, tmp_path)
-
-
-@pytest.fixture
-def logged_in(client, submitter):
-    client.force_login(submitter)
-    return client
 
 
 def post_report(client, files, **extra):

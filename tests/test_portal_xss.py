@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from reports.models import Report
-from tests.portal import png_bytes, upload, use_temp_storage
+from tests.portal import png_bytes, upload
 from tests.xss_payloads import PAYLOADS
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "background", "poster", "xlink:href", "srcdoc"}
@@ -105,11 +105,6 @@ def portal_pages(reports) -> list[str]:
             reverse("reports:version", args=[report.pk, 1]),
         ]
     return pages
-
-
-@pytest.fixture(autouse=True)
-def _storage(settings, tmp_path):
-    use_temp_storage(settings, tmp_path)
 
 
 def test_there_are_at_least_fifty_payloads():

@@ -2,22 +2,10 @@
 
 import os
 
-import pytest
 from django.urls import reverse
 
 from reports.models import Attachment, Report
-from tests.portal import docx_bytes, jpeg_bytes, make_report, pdf_bytes, png_bytes, upload, use_temp_storage
-
-
-@pytest.fixture(autouse=True)
-def _storage(settings, tmp_path):
-    use_temp_storage(settings, tmp_path)
-
-
-@pytest.fixture
-def logged_in(client, submitter):
-    client.force_login(submitter)
-    return client
+from tests.portal import docx_bytes, jpeg_bytes, make_report, pdf_bytes, png_bytes, upload
 
 
 def form_data(**overrides):
