@@ -102,3 +102,19 @@ def test_units_are_placed_in_their_district(name, district, short_name):
     unit = Contributor.objects.get_or_create_by_name(name)
     assert (unit.district, unit.short_name) == (district, short_name)
     assert Contributor.objects.get_or_create_by_name(name) == unit
+
+
+def test_a_report_becomes_at_most_one_piece_across_articles_and_briefs(submitter):
+    from reports.models import Report
+
+    issue = make_issue()
+    report = Report.objects.create(unit=submitter.profile.unit, title="一篇信息", body="<p>正文</p>")
+    Article.objects.create(issue=issue, position=1, title="一", body="<p>a</p>", unit=report.unit, report=report)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Brief.objects.create(issue=issue, position=1, body="<p>b</p>", unit=report.unit, report=report)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Article.objects.create(issue=issue, position=2, title="二", body="<p>b</p>", unit=report.unit, report=report)
+    brief = Brief.objects.create(issue=issue, position=1, body="<p>b</p>", unit=report.unit)
+    brief.report = report
+    with pytest.raises(IntegrityError), transaction.atomic():
+        brief.save()
