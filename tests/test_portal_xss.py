@@ -5,6 +5,7 @@ and the comments of both sides (rotated over the reports, so every payload meets
 checked twice: its HTML for anything executable, and in Chromium for a dialog or an event-handler attribute.
 """
 
+import datetime
 import re
 from html.parser import HTMLParser
 
@@ -13,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from reports.models import Report
+from tests import pdftools
 from tests.portal import png_bytes, upload
 from tests.xss_payloads import PAYLOADS
 
@@ -164,3 +166,35 @@ def test_no_payload_runs_in_chromium(page, live_server, submitter, editor):
         assert page.evaluate(handlers) == [], url
     page.wait_for_timeout(300)
     assert dialogs == []
+
+
+def test_no_payload_is_alive_once_printed(client, submitter, editor, tmp_path):
+    """Hostile reports accepted, placed (as articles and briefs) and published: the public pages and the PDF."""
+    from issues import services
+    from issues.models import Issue, Section
+    from issues.pdf import render_issue_pdf
+
+    reports = build_hostile_reports(submitter, editor)
+    issue = Issue.objects.create(**Issue.proposal(Issue.Kind.REGULAR, datetime.date(2024, 6, 1)))
+    section = Section.objects.get(name="要闻速递")
+    for i, report in enumerate(reports):
+        report.transition(Report.Status.SUBMITTED, by=submitter)
+        report.transition(Report.Status.ACCEPTED, by=editor)
+        services.place_report(report, issue, as_brief=i % 2 == 1, section=section, brief_text=payload(i + 8))
+    issue = services.publish(issue, by=editor)
+
+    pages = [issue.get_absolute_url(), "/", "/articles/", f"/search/?q={payload(0)}"]
+    pages += [f"/articles/{a.pk}/" for a in issue.articles.all()] + [f"/briefs/{b.pk}/" for b in issue.briefs.all()]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert live_markup(response.content.decode()) == [], url
+
+    pdf = tmp_path / "issue.pdf"
+    pdf.write_bytes(render_issue_pdf(issue))
+    raw = pdf.read_bytes()
+    assert b"/JavaScript" not in raw and b"/JS " not in raw and b"/Launch" not in raw
+    assert b"javascript:" not in raw.lower()
+    links = re.findall(rb"/URI\s*\(([^)]*)\)", raw)
+    assert all(link.startswith((b"http", b"/", b"#", b"mailto:")) for link in links), links
+    assert len(pdftools.pdftotext(pdf)) > 1000  # the pieces were printed, escaped, not dropped
