@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from issues import services
 from issues.models import Article, Brief, Correction, Issue, Section
-from reports.admin import DeskAdminMixin, RichBodyAdminMixin
+from reports.admin import DeskAdminMixin, ReadOnlyHistoryMixin, RichBodyAdminMixin
 from reports.sanitize import clean_html
 
 
@@ -187,7 +187,7 @@ class CorrectionMixin:
 
 
 @admin.register(Issue)
-class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, SimpleHistoryAdmin):
+class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     """Issue assembly: proposed numbers, colophon from the last issue, drag-and-drop order, sign-off, publish."""
 
     list_display = [
@@ -362,7 +362,7 @@ class PieceForm(forms.ModelForm):
         return issue
 
 
-class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, SimpleHistoryAdmin):
+class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     """What the article and brief pages share: who wrote it, where it appears, history, corrections."""
 
     list_filter = ["issue__kind", "issue__year", "unit__district", "issue__status"]

@@ -167,16 +167,18 @@ class Issue(models.Model):
     def next_numbers(cls, kind: str, year: int, *, first_number=None, first_total=None) -> tuple[int, int | None]:
         """The numbers the next published issue of `kind` in `year` takes: the last published ones plus one.
 
-        A sequence with nothing published yet (a new year for 第 N 期; the very first issue for 总第 M 期)
-        starts at the given `first_*` value, else at 1. Read inside the publishing lock to fix numbers.
+        第 N 期 restarts at 1 each year. Only a kind with nothing published at all (a system started without its
+        printed archive) takes the draft's own `first_*` numbers, else 1. Read inside the publishing lock.
         """
         published = cls.objects.published().filter(kind=kind)
+        if not published.exists():
+            number = first_number or 1
+            return number, (None if kind == cls.Kind.SPECIAL else (first_total or 1))
         last_number = published.filter(year=year).aggregate(last=Max("number"))["last"]
-        number = last_number + 1 if last_number is not None else (first_number or 1)
+        number = (last_number or 0) + 1
         if kind == cls.Kind.SPECIAL:
             return number, None
-        last_total = published.aggregate(last=Max("total_number"))["last"]
-        return number, last_total + 1 if last_total is not None else (first_total or 1)
+        return number, published.aggregate(last=Max("total_number"))["last"] + 1
 
     @classmethod
     def proposal(cls, kind: str, date) -> dict:

@@ -49,6 +49,16 @@ class DeskAdminMixin:
         return is_editor(request.user)
 
 
+class ReadOnlyHistoryMixin:
+    """History is for reading: django-simple-history's history form still saves a POST (a revert) even with
+    SIMPLE_HISTORY_REVERT_DISABLED, which would bypass the workflow, numbering and corrections."""
+
+    def history_form_view(self, request, *args, **kwargs):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, *args, **kwargs)
+
+
 class RichBodyAdminMixin:
     """Bodies are edited in the same CKEditor build as the portal's; what it sends is sanitised on save."""
 
@@ -181,7 +191,7 @@ def version_diff(report: Report) -> str:
 
 
 @admin.register(Report)
-class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, SimpleHistoryAdmin):
+class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     """The inbox: reports waiting for a decision, oldest first, with the decision and placement panels."""
 
     list_display = [

@@ -37,6 +37,26 @@ def test_numbers_continue_from_the_last_published_issue(published_issue, submitt
     assert issue.published_at is not None
 
 
+def test_a_draft_moved_into_a_new_year_still_starts_that_year_at_1(published_issue, submitter, editor):
+    draft = fill(make_draft(date=datetime.date(2024, 12, 30)), submitter, editor)
+    assert (draft.number, draft.total_number) == (5, 693)  # proposed for 2024
+    Issue.objects.filter(pk=draft.pk).update(date=datetime.date(2025, 1, 6), year=2025)
+    issue = publish(Issue.objects.get(pk=draft.pk), by=editor)
+    assert (issue.year, issue.number, issue.total_number) == (2025, 1, 693)
+
+
+def test_the_history_page_cannot_revert_a_published_issue(client, published_issue, editor):
+    client.force_login(editor)
+    published_issue.responsible_editor = "改动"
+    published_issue.save()
+    first = published_issue.history.earliest()
+    url = f"/admin/issues/issue/{published_issue.pk}/history/{first.history_id}/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"status": "draft"}).status_code == 403
+    published_issue.refresh_from_db()
+    assert published_issue.is_published and published_issue.responsible_editor == "改动"
+
+
 def test_a_new_year_restarts_the_number_but_not_the_total(published_issue, submitter, editor):
     draft = fill(make_draft(date=datetime.date(2025, 1, 8)), submitter, editor)
     issue = publish(draft, by=editor)
