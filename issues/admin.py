@@ -400,6 +400,12 @@ class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHi
                 note=form.cleaned_data["correction_note"],
                 changes=f"{obj._meta.verbose_name}《{obj}》：" + "、".join(self.changes_in(form)),
             )
+        else:
+            services.withdraw_sign_off(obj.issue)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.withdraw_sign_off(obj.issue)
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not _is_published(obj)

@@ -97,9 +97,11 @@ def place_report(
     common = {"issue": issue, "unit": report.unit, "authors": report.authors, "report": report}
     if as_brief:
         text = brief_text.strip() or brief_text_from(report)
+        withdraw_sign_off(issue)
         return Brief.objects.create(
             **common, body=brief_body(report.unit.name, text), position=next_position(issue.briefs)
         )
+    withdraw_sign_off(issue)
     return Article.objects.create(
         **common,
         section=section,

@@ -130,6 +130,35 @@ def test_sign_off_when_required(settings, published_issue, submitter, editor, ap
     assert publish(draft, by=editor).is_published
 
 
+def test_changing_the_content_after_sign_off_needs_a_new_one(
+    client, settings, published_issue, submitter, editor, approver
+):
+    settings.SIGN_OFF_REQUIRED = True
+    draft = fill(make_draft(), submitter, editor)
+    sign_off(draft, by=approver)
+    fill(draft, submitter, editor)  # another report placed from the inbox
+    with pytest.raises(DeskError, match="尚未签发"):
+        publish(draft, by=editor)
+
+    sign_off(draft, by=approver)
+    article = draft.articles.first()
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/issues/article/{article.pk}/change/",
+        {
+            "issue": draft.pk,
+            "section": article.section_id,
+            "title": "改写后的标题",
+            "body": article.body,
+            "unit": article.unit_id,
+            "authors": article.authors,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    draft.refresh_from_db()
+    assert draft.approved_at is None
+
+
 def test_without_sign_off_setting_an_editor_publishes_directly(settings, published_issue, submitter, editor):
     settings.SIGN_OFF_REQUIRED = False
     assert publish(fill(make_draft(), submitter, editor), by=editor).is_published
