@@ -1,12 +1,10 @@
 """The public archive: issues, pieces, search, the issue PDF; and the editors' preview of drafts."""
 
-import logging
-
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Sum, Value
+from django.db.models import Count, Max, Q, Sum, Value
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -16,14 +14,13 @@ from issues.filters import IssueFilter, PieceFilter
 from issues.models import Article, Brief, Issue
 from issues.pdf import prefetch_contents, render_issue_pdf
 from issues.search import WINDOW, search, snippet
+from reports.models import is_editor
 
 PER_PAGE = 20
 PUBLISHED_STATE_SECONDS = 10
 #: A bound on staleness for edits that bypass `Issue.mark_changed()` (which changes the key at once).
 ISSUE_PAGE_SECONDS = 5 * 60
 LEAN = ("search_text", "search_vector")
-
-logger = logging.getLogger(__name__)
 
 
 def _published_issue(year: int, kind: str, number: int) -> Issue:
@@ -32,8 +29,8 @@ def _published_issue(year: int, kind: str, number: int) -> Issue:
 
 
 def _previewable_issue(request, pk: int) -> Issue:
-    """Any issue, for staff editors; 404 for everyone else, so drafts stay unknown to the public."""
-    if not (request.user.is_authenticated and request.user.is_staff):
+    """Any issue, for the 研究室's editors; 404 for everyone else, so drafts stay unknown to the public."""
+    if not is_editor(request.user):
         raise Http404
     return get_object_or_404(Issue, pk=pk)
 
@@ -47,9 +44,11 @@ def _published_piece(model, pk: int):
 
 
 def _neighbours(issue: Issue) -> tuple[Issue | None, Issue | None]:
-    published = Issue.objects.published().exclude(pk=issue.pk)
-    previous = published.filter(date__lte=issue.date).order_by("-date", "-pk").first()
-    following = published.filter(date__gte=issue.date).order_by("date", "pk").first()
+    published = Issue.objects.published()
+    earlier = Q(date__lt=issue.date) | Q(date=issue.date, pk__lt=issue.pk)
+    later = Q(date__gt=issue.date) | Q(date=issue.date, pk__gt=issue.pk)
+    previous = published.filter(earlier).order_by("-date", "-pk").first()
+    following = published.filter(later).order_by("date", "pk").first()
     return previous, following
 
 
@@ -131,21 +130,20 @@ def _pdf_response(issue: Issue, data: bytes | None = None, *, inline: bool = Fal
 
 @require_GET
 def issue_pdf(request, year: int, kind: str, number: int):
-    """The stored PDF of the issue's current version; rendered and stored now if no worker has done it yet.
+    """The stored PDF: the current version's, or the last good one while the worker renders a newer one.
 
-    If that render fails, readers get the last good file (the failure is on the issue for the editor to retry).
+    Only an issue that has never had a PDF is rendered in the request (no worker has run yet); one request stores
+    it, and any other arriving meanwhile gets its own render rather than waiting.
     """
     issue = _published_issue(year, kind, number)
-    stored = bool(issue.pdf) and issue.pdf.storage.exists(issue.pdf.name)
-    if stored and issue.has_current_pdf:
+    if issue.pdf and issue.pdf.storage.exists(issue.pdf.name):
         return _pdf_response(issue)
-    try:
-        return _pdf_response(issue, issue.store_pdf())
-    except Exception:
-        if not stored:
-            raise
-        logger.exception("PDF of %s failed; serving the previous version", issue)
-        return _pdf_response(issue)
+    if cache.add(f"issue-pdf-render:{issue.pk}", 1, timeout=120):
+        try:
+            return _pdf_response(issue, issue.store_pdf())
+        finally:
+            cache.delete(f"issue-pdf-render:{issue.pk}")
+    return _pdf_response(issue, render_issue_pdf(issue))
 
 
 @never_cache
@@ -194,6 +192,8 @@ def pieces(request):
     articles, briefs = piece_filter.qs, Brief.objects.filter(**published)
     if piece_filter.is_valid():  # the same choices, applied to briefs without building the form twice
         briefs = piece_filter.filter_queryset(briefs)
+    else:  # a choice that does not exist (an old link): nothing matches, the form says why
+        articles, briefs = articles.none(), briefs.none()
     if q:
         articles, briefs = search(articles, q), search(briefs, q)
     else:

@@ -20,14 +20,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from issues.models import Issue, Section
 from issues.services import DeskError, brief_text_from, place_report, placed_piece
-from reports.models import Contributor, District, Profile, Report, TransitionError
+from reports.models import Contributor, District, Profile, Report, TransitionError, is_editor
 from reports.sanitize import clean_html
-
-
-def is_editor(user) -> bool:
-    """Editors and approvers of the 研究室 (and superusers) work at the desk; units never do."""
-    profile = getattr(user, "profile", None)
-    return user.is_active and user.is_staff and (user.is_superuser or (profile is not None and profile.is_editor))
 
 
 class DeskAdminMixin:

@@ -426,3 +426,9 @@ class Notification(models.Model):
 
             transaction.on_commit(mail)
         return notification
+
+
+def is_editor(user) -> bool:
+    """Editors and approvers of the 研究室 (and superusers) work at the desk; units never do."""
+    profile = getattr(user, "profile", None)
+    return user.is_active and user.is_staff and (user.is_superuser or (profile is not None and profile.is_editor))

@@ -114,6 +114,30 @@ def test_submitters_cannot_preview_drafts(client, draft_issue, submitter):
     assert client.get(f"/preview/issues/{draft_issue.pk}/pdf/").status_code == 404
 
 
+def test_staff_without_the_editor_role_cannot_preview_drafts(client, draft_issue):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_user("clerk", is_staff=True))
+    assert client.get(f"/preview/issues/{draft_issue.pk}/").status_code == 404
+
+
+def test_issues_of_the_same_date_link_to_each_other_in_order(client, published_issue):
+    special = import_seed(SEED_SPECIAL_9, draft=False)
+    Issue.objects.filter(pk=special.pk).update(date=published_issue.date)
+    first, second = sorted([published_issue, special], key=lambda issue: issue.pk)
+    first_page = client.get(first.get_absolute_url()).content.decode()
+    second_page = client.get(second.get_absolute_url()).content.decode()
+    assert f'rel="next" href="{second.get_absolute_url()}"' in first_page and 'rel="prev"' not in first_page
+    assert f'rel="prev" href="{first.get_absolute_url()}"' in second_page and 'rel="next"' not in second_page
+
+
+def test_a_filter_choice_that_does_not_exist_matches_nothing(client, all_seeds):
+    unit = all_seeds[0].articles.first().unit
+    text = client.get(f"/articles/?unit={unit.pk}&year=1999").content.decode()
+    for brief in Brief.objects.all():
+        assert f"/briefs/{brief.pk}/" not in text
+
+
 def test_logged_in_users_get_a_fresh_issue_page(client, published_issue, submitter):
     client.force_login(submitter)
     url = published_issue.get_absolute_url()
