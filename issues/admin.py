@@ -23,6 +23,12 @@ class SectionAdmin(DeskAdminMixin, SortableAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
     ordering = ["position", "name"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """A section printed in a published issue keeps its name there: retire it and add a new one instead."""
+        if obj is not None and obj.articles.filter(issue__status=Issue.Status.PUBLISHED).exists():
+            return ["name"]
+        return []
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from issues.models import Article, Brief, Issue, Section
+from issues.models import Article, Brief, Correction, Issue, Section
 from issues.parser import ParsedIssue, body_html
 from reports.models import Contributor
 
@@ -14,15 +14,27 @@ class ImportConflict(Exception):
 
 
 def find_existing(parsed: ParsedIssue) -> Issue | None:
-    return Issue.objects.filter(kind=parsed.kind, year=parsed.year, number=parsed.number).first()
+    """The stored issue with these numbers: the published one if any (a draft's numbers are only proposals)."""
+    same = Issue.objects.filter(kind=parsed.kind, year=parsed.year, number=parsed.number)
+    return same.filter(status=Issue.Status.PUBLISHED).first() or same.first()
 
 
 @transaction.atomic
-def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = False) -> Issue:
-    """Create the issue (published unless `draft`), or with `replace` overwrite the one with its numbers."""
+def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = False, by=None) -> Issue:
+    """Create the issue (published unless `draft`), or with `replace` overwrite the one with its numbers.
+
+    Overwriting a published issue is a correction: it needs the user `by`, is recorded, and renders a new PDF.
+    """
     issue = find_existing(parsed)
     if issue is not None and not replace:
         raise ImportConflict(f"{issue} 已经导入过（id={issue.id}），未做任何改动；如需覆盖请加 --replace")
+    if issue is not None and issue.is_published:
+        if draft:
+            raise ImportConflict(f"{issue} 已发布，不能用草稿覆盖")
+        if by is None:
+            raise ImportConflict(f"{issue} 已发布，覆盖即更正：请用 --by 用户名 指明更正人")
+        if issue.articles.filter(report__isnull=False).exists() or issue.briefs.filter(report__isnull=False).exists():
+            raise ImportConflict(f"{issue} 有来自报送信息的稿件，不能整期覆盖；请在编辑台逐篇更正")
     if parsed.total_number is not None:
         clash = Issue.objects.filter(total_number=parsed.total_number).exclude(pk=getattr(issue, "pk", None))
         if clash.exists():
@@ -82,6 +94,7 @@ def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = Fal
     Article.objects.bulk_create(articles)
     Brief.objects.bulk_create(briefs)
     if replaced and not draft:
+        Correction.objects.create(issue=issue, made_by=by, note="整期重新导入（import_issue --replace）")
         issue.mark_changed()  # a new content version: the worker renders its PDF once this commits
     elif not draft:
         issue.request_pdf()

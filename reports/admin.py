@@ -69,6 +69,12 @@ class ContributorAdmin(DeskAdminMixin, admin.ModelAdmin):
     list_filter = ["district", "is_active"]
     search_fields = ["name", "short_name"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """A unit's name is printed in its pieces' attributions: once in print it stays (add a new unit instead)."""
+        if obj is not None and obj.is_in_print():
+            return ["name"]
+        return []
+
 
 class StatusFilter(admin.SimpleListFilter):
     """Status with its count; the inbox opens on the reports waiting for a decision."""

@@ -81,6 +81,13 @@ class Contributor(models.Model):
     def __str__(self):
         return self.name
 
+    def is_in_print(self) -> bool:
+        """Whether a published issue carries this unit's name in an attribution."""
+        return (
+            self.articles.filter(issue__status="published").exists()
+            or self.briefs.filter(issue__status="published").exists()
+        )
+
     @staticmethod
     def short_name_for(name: str, district: District) -> str:
         """`上城区人大常委会办公室` → `上城区办公室`; `滨江区人大常委会` → `滨江区`; city units keep their name."""

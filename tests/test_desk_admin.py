@@ -242,3 +242,18 @@ def test_every_desk_page_loads_for_the_editor_and_not_for_a_submitter(client, ur
     client.force_login(submitter)
     response = client.get(url)
     assert response.status_code == 302 and response.url.startswith("/admin/login/")
+
+
+def test_names_in_print_cannot_be_renamed(client, editor, published_issue):
+    from issues.models import Section
+    from reports.models import Contributor
+
+    client.force_login(editor)
+    printed_unit = published_issue.articles.first().unit
+    new_unit = Contributor.objects.get_or_create_by_name("拱墅区人大常委会某新设工委")
+    assert 'name="name"' not in client.get(f"/admin/reports/contributor/{printed_unit.pk}/change/").content.decode()
+    assert 'name="name"' in client.get(f"/admin/reports/contributor/{new_unit.pk}/change/").content.decode()
+    printed_section = published_issue.articles.first().section
+    unused = Section.objects.get(name="监督纵横")
+    assert 'name="name"' not in client.get(f"/admin/issues/section/{printed_section.pk}/change/").content.decode()
+    assert 'name="name"' in client.get(f"/admin/issues/section/{unused.pk}/change/").content.decode()

@@ -98,16 +98,31 @@ def test_importing_twice_does_not_duplicate():
     assert Issue.objects.count() == 1 and Article.objects.count() == 9
 
 
-@pytest.mark.django_db
-def test_replace_overwrites_in_place():
+def test_replacing_a_published_issue_is_a_recorded_correction(editor):
     run(SEED_REGULAR_4)
     issue_id = Issue.objects.get().id
     Article.objects.filter(position=1).update(title="改过的标题")
-    run(SEED_REGULAR_4, "--replace")
+    with pytest.raises(CommandError, match="--by"):
+        run(SEED_REGULAR_4, "--replace")
+    with pytest.raises(CommandError, match="不能用草稿覆盖"):
+        run(SEED_REGULAR_4, "--replace", "--draft", "--by", editor.username)
+    run(SEED_REGULAR_4, "--replace", "--by", editor.username)
     issue = Issue.objects.get()
-    assert issue.id == issue_id
+    assert issue.id == issue_id and issue.is_published and issue.content_version == 2
     assert issue.articles.count() == 9
     assert issue.articles.get(position=1).title == "市人大常委会出台全国首部数字贸易领域地方性法规"
+    assert issue.corrections.get().made_by == editor
+
+
+def test_an_issue_holding_pieces_from_reports_is_not_replaced_wholesale(editor, submitter):
+    from reports.models import Report
+
+    run(SEED_REGULAR_4)
+    report = Report.objects.create(unit=submitter.profile.unit, title="来稿", body="<p>正文</p>")
+    Article.objects.filter(position=1).update(report=report)
+    with pytest.raises(CommandError, match="逐篇更正"):
+        run(SEED_REGULAR_4, "--replace", "--by", editor.username)
+    assert Article.objects.get(position=1).report == report
 
 
 @pytest.mark.django_db
@@ -202,7 +217,7 @@ def test_new_sections_are_created_and_kept_in_order():
 
 
 @pytest.mark.django_db
-def test_a_published_import_queues_its_pdf_and_a_replacement_a_new_one(django_capture_on_commit_callbacks):
+def test_a_published_import_queues_its_pdf_and_a_replacement_a_new_one(editor, django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -211,5 +226,5 @@ def test_a_published_import_queues_its_pdf_and_a_replacement_a_new_one(django_ca
     assert issue.pdf_status == Issue.PdfStatus.PENDING
     assert [t.args_kwargs["args"] for t in DBTaskResult.objects.all()] == [[issue.pk, 1]]
     with django_capture_on_commit_callbacks(execute=True):
-        run(SEED_REGULAR_4, "--replace")
+        run(SEED_REGULAR_4, "--replace", "--by", editor.username)
     assert sorted(t.args_kwargs["args"][1] for t in DBTaskResult.objects.all()) == [1, 2]

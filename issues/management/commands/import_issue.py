@@ -2,6 +2,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from issues.importing import ImportConflict, store_issue
@@ -42,8 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=iso_date)
         parser.add_argument("--draft", action="store_true", help="import as a draft instead of published")
         parser.add_argument("--replace", action="store_true", help="overwrite an issue with the same numbers")
+        parser.add_argument("--by", metavar="USERNAME", help="who corrects a published issue when replacing it")
 
-    def handle(self, *args, path, dry_run, format, draft, replace, **options):
+    def handle(self, *args, path, dry_run, format, draft, replace, by, **options):
         overrides = {key: options[key] for key in ("kind", "year", "number", "total_number", "date")}
         try:
             parsed = parse_issue(read_text(path), **overrides)
@@ -57,8 +59,13 @@ class Command(BaseCommand):
                 self.stdout.write(self.summary(parsed))
             return
 
+        user = None
+        if by:
+            user = User.objects.filter(username=by).first()
+            if user is None:
+                raise CommandError(f"--by：没有用户 {by}")
         try:
-            issue = store_issue(parsed, draft=draft, replace=replace)
+            issue = store_issue(parsed, draft=draft, replace=replace, by=user)
         except ImportConflict as exc:
             raise CommandError(f"{path}: {exc}") from None
         if draft:
