@@ -158,8 +158,9 @@ class CorrectionNoteForm(forms.ModelForm):
 class IssueForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
-        if data.get("date") and data.get("year") and data["date"].year != data["year"]:
-            self.add_error("year", "年份与出刊日期不一致。")
+        year = data.get("year") or self.instance.year  # read-only (absent from the form) once published
+        if data.get("date") and year and data["date"].year != year:
+            self.add_error("date" if "year" not in data else "year", "年份与出刊日期不一致。")
         return data
 
 
