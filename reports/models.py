@@ -194,7 +194,7 @@ class Report(models.Model):
         to = self.Status(to)
         current = self.Status(self.status)
         if as_editor is None:
-            as_editor = getattr(getattr(by, "profile", None), "is_editor", False) or by.is_superuser
+            as_editor = is_editor(by)
         allowed = self.EDITOR_MOVES if as_editor else self.SUBMITTER_MOVES
         if (current, to) not in allowed:
             raise TransitionError(f"不能把“{current.label}”状态的信息改为“{to.label}”。")
@@ -436,6 +436,6 @@ class Notification(models.Model):
 
 
 def is_editor(user) -> bool:
-    """Editors and approvers of the 研究室 (and superusers) work at the desk; units never do."""
+    """Editors and approvers of the 研究室 (and superusers): the desk, every unit's reports, the editor's moves."""
     profile = getattr(user, "profile", None)
     return user.is_active and user.is_staff and (user.is_superuser or (profile is not None and profile.is_editor))

@@ -15,7 +15,7 @@ from reports import uploads
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
 from reports.forms import CommentForm, DocxImportForm, ReportForm, body_has_content
-from reports.models import Attachment, Notification, Report, TransitionError
+from reports.models import Attachment, Notification, Report, TransitionError, is_editor
 
 PORTAL_SELECT = ["unit", "suggested_section", "article__issue", "article__section", "brief__issue"]
 
@@ -26,7 +26,7 @@ class Access:
     def __init__(self, user):
         profile = getattr(user, "profile", None)
         self.user = user
-        self.is_editor = user.is_superuser or bool(profile and profile.is_editor)
+        self.is_editor = is_editor(user)
         self.unit = profile.unit if profile and not self.is_editor else None
 
     @property

@@ -8,8 +8,7 @@ register = template.Library()
 def desk_summary(context):
     """The editor's desk at a glance on the admin index: what waits, what is ready to place, the draft issues."""
     from issues.models import Issue
-    from reports.admin import is_editor
-    from reports.models import Report
+    from reports.models import Report, is_editor
 
     user = context["request"].user
     if not is_editor(user):

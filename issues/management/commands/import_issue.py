@@ -78,10 +78,12 @@ class Command(BaseCommand):
 
     @staticmethod
     def summary(parsed) -> str:
-        lines = [f"{parsed.year} {parsed.kind} 第 {parsed.number} 期 总第 {parsed.total_number} 期 {parsed.date}"]
+        total = f"(总第 {parsed.total_number} 期)" if parsed.total_number else ""
+        lines = [f"{parsed.year} {parsed.kind} 第 {parsed.number} 期{total} {parsed.date}"]
         for section in parsed.sections:
             lines.append(f"[{section.name or '—'}]")
-            lines += [f"  {a.title} ({a.unit} {' '.join(a.authors)}) {len(a.paragraphs)} 段" for a in section.articles]
+            for a in section.articles:
+                lines.append(f"  {a.title} ({' '.join([a.unit, *a.authors])}) {len(a.paragraphs)} 段")
         lines.append(f"[信息摘登] {len(parsed.briefs)} 则")
-        lines += [f"  {b.unit} {' '.join(b.authors)}" for b in parsed.briefs]
+        lines += [f"  ({' '.join([b.unit, *b.authors])})" for b in parsed.briefs]
         return "\n".join(lines)
