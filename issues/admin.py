@@ -7,13 +7,13 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from issues import services
 from issues.models import Article, Brief, Correction, Issue, Section
 from reports.admin import DeskAdminMixin, ReadOnlyHistoryMixin, RichBodyAdminMixin
-from reports.sanitize import clean_html
+from reports.sanitize import clean_html, excerpt
 
 
 @admin.register(Section)
@@ -35,11 +35,6 @@ class SectionAdmin(DeskAdminMixin, SortableAdminMixin, admin.ModelAdmin):
     @admin.display(description="文章数", ordering="article_count")
     def article_count(self, obj):
         return obj.article_count
-
-
-def excerpt(body: str, length: int = 40) -> str:
-    text = strip_tags(body)
-    return text[:length] + ("…" if len(text) > length else "")
 
 
 class PieceInlineForm(forms.ModelForm):

@@ -5,11 +5,11 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
-from django.utils.html import strip_tags
 from simple_history.models import HistoricalRecords
 
 from issues.search import SearchIndex, SearchText, SegmentedTextField
 from reports.models import Contributor, Report
+from reports.sanitize import excerpt, plain_text
 
 COLOPHON_FIELDS = ["send_to", "recipients", "responsible_editor", "phone", "submission_url"]
 
@@ -305,7 +305,7 @@ class Piece(models.Model):
 
     def search_document(self) -> str:
         """The text search finds this piece by: its title (articles) and the plain text of its body."""
-        return " ".join(filter(None, [getattr(self, "title", ""), strip_tags(self.body)]))
+        return " ".join(filter(None, [getattr(self, "title", ""), plain_text(self.body)]))
 
     @property
     def author_list(self) -> list[str]:
@@ -364,8 +364,7 @@ class Brief(Piece):
         indexes = [SearchIndex(fields=["search_vector"], name="brief_search")]  # search
 
     def __str__(self):
-        text = strip_tags(self.body)
-        return text[:30] + ("…" if len(text) > 30 else "")
+        return excerpt(self.body, 30)
 
 
 class IssueSequence(models.Model):

@@ -1,15 +1,14 @@
 """Operations that span issues, pieces and reports: placing a report, signing off, publishing, correcting."""
 
-import html
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 
 from issues.models import Article, Brief, Correction, Issue, IssueSequence, Section
 from reports.models import Profile, Report
+from reports.sanitize import plain_text
 
 
 class DeskError(Exception):
@@ -34,12 +33,12 @@ def with_bold_unit(body: str, unit_name: str) -> str:
     """A brief written or edited at the desk, made to open with its unit's name in bold like every other brief."""
     if body.startswith(f"<p><strong>{escape(unit_name)}</strong>"):
         return body
-    return brief_body(unit_name, html.unescape(" ".join(strip_tags(body).split())))
+    return brief_body(unit_name, plain_text(body))
 
 
 def brief_text_from(report: Report) -> str:
     """A starting point for condensing a report into a brief: its text as one paragraph."""
-    return " ".join(html.unescape(strip_tags(report.body)).split())
+    return plain_text(report.body)
 
 
 def next_position(pieces) -> int:

@@ -5,10 +5,12 @@ output from a Word file, and whatever the editors write for print. Pages, the PD
 receive its output. Plain-text fields (titles, authors, comments, file names) are never HTML: templates escape them.
 """
 
+import html as html_entities
 import re
 
 import nh3
 from django.conf import settings
+from django.utils.html import strip_tags
 
 TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u",
@@ -67,3 +69,13 @@ def clean_html(html: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     ).strip()
+
+
+def plain_text(html: str) -> str:
+    """The words of an HTML body on one line: tags dropped, entities decoded, runs of space collapsed."""
+    return " ".join(html_entities.unescape(strip_tags(html)).split())
+
+
+def excerpt(html: str, length: int = 40) -> str:
+    text = plain_text(html)
+    return text[:length] + ("…" if len(text) > length else "")

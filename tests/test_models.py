@@ -118,3 +118,13 @@ def test_a_report_becomes_at_most_one_piece_across_articles_and_briefs(submitter
     brief.report = report
     with pytest.raises(IntegrityError), transaction.atomic():
         brief.save()
+
+
+def test_a_piece_is_indexed_by_its_words_not_its_html_entities():
+    issue = make_issue()
+    unit = Contributor.objects.get(name="研究室")
+    article = Article.objects.create(
+        issue=issue, position=1, title="标题", body="<p>产学研&amp;合作&nbsp;成效</p>", unit=unit
+    )
+    assert article.search_document() == "标题 产学研&合作 成效"
+    assert "amp" not in article.search_text and "nbsp" not in article.search_text
