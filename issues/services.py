@@ -15,14 +15,6 @@ class DeskError(Exception):
     """An editor's step that cannot be done; the message says why, in Chinese, for the user."""
 
 
-def placed_piece(report: Report) -> Article | Brief | None:
-    """The article or brief made from `report`, if any: a report becomes at most one piece."""
-    return (
-        Article.objects.select_related("issue").filter(report=report).first()
-        or Brief.objects.select_related("issue").filter(report=report).first()
-    )
-
-
 def brief_body(unit_name: str, text: str) -> str:
     """A brief's single paragraph, opening with the unit's name in bold as printed under 信息摘登."""
     text = text.strip().removeprefix(unit_name).strip()
@@ -90,7 +82,7 @@ def place_report(
         raise DeskError(f"只有“已采用”的信息才能编入刊期，这篇是“{report.get_status_display()}”。")
     if issue.is_published:
         raise DeskError(f"{issue} 已发布，只能编入草稿状态的刊期。")
-    existing = placed_piece(report)
+    existing = report.piece
     if existing is not None:
         raise DeskError(f"这篇信息已编入 {existing.issue}，一篇信息只能刊用一次。")
     common = {"issue": issue, "unit": report.unit, "authors": report.authors, "report": report}

@@ -19,7 +19,7 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 from simple_history.admin import SimpleHistoryAdmin
 
 from issues.models import Issue, Section
-from issues.services import DeskError, brief_text_from, place_report, placed_piece
+from issues.services import DeskError, brief_text_from, place_report
 from reports.models import Contributor, District, Profile, Report, TransitionError, is_editor
 from reports.sanitize import clean_html
 
@@ -153,13 +153,6 @@ class PlacementForm(forms.Form):
         return data
 
 
-def _piece_of(report: Report):
-    """The report's article or brief, looked up once per report object."""
-    if not hasattr(report, "_desk_piece"):
-        report._desk_piece = placed_piece(report)
-    return report._desk_piece
-
-
 def _piece_url(piece) -> str:
     if piece is None:
         return ""
@@ -178,7 +171,7 @@ def version_diff(report: Report) -> str:
     sent = report.versions.order_by("number").last()
     if sent is None:
         return ""
-    piece = placed_piece(report)
+    piece = report.piece
     printed_title = getattr(piece, "title", None) if piece else report.title
     printed_body = piece.body if piece else report.body
     before = [f"标题：{sent.title}", *_text_lines(sent.body)]
@@ -233,6 +226,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         # Not super(): its ordering would come before the annotation it orders by. Drafts stay private to units.
         return (
             Report.objects.exclude(status=Report.Status.DRAFT)
+            .select_related("unit", "article__issue", "brief__issue")
             .annotate(last_submitted_at=Max("versions__created_at"))
             .order_by(*self.get_ordering(request))
         )
@@ -254,7 +248,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         """The text is edited here between acceptance and placement; once placed, the piece is what gets edited."""
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or (obj.status == Report.Status.ACCEPTED and _piece_of(obj) is None)
+        return obj is None or (obj.status == Report.Status.ACCEPTED and obj.piece is None)
 
     def save_model(self, request, obj, form, change):
         obj.body = clean_html(obj.body)
@@ -282,9 +276,8 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
 
     @admin.display(description="编入")
     def placement(self, obj):
-        for piece, kind in ((getattr(obj, "article", None), "文章"), (getattr(obj, "brief", None), "摘登")):
-            if piece is not None:
-                return f"{piece.issue.name} · {kind}"
+        if piece := obj.piece:
+            return f"{piece.issue.name} · {piece._meta.verbose_name}"
         if obj.status == Report.Status.ACCEPTED:
             return format_html('<a href="{}">编入…</a>', reverse("admin:reports_report_place", args=[obj.pk]))
         return ""
@@ -359,8 +352,8 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
                     for key, status in DecisionForm.DECISIONS.items()
                     if (Report.Status(report.status), status) in Report.EDITOR_MOVES
                 ],
-                "piece": _piece_of(report),
-                "piece_url": _piece_url(_piece_of(report)),
+                "piece": report.piece,
+                "piece_url": _piece_url(report.piece),
             }
         return super().change_view(request, object_id, form_url, extra | (extra_context or {}))
 
@@ -384,7 +377,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
             with transaction.atomic():
                 # Locked and re-read, so that two editors deciding at once cannot both act on the old status.
                 report = Report.objects.select_for_update().get(pk=report.pk)
-                piece = placed_piece(report)
+                piece = report.piece
                 if piece is not None and to != Report.Status.ACCEPTED:
                     raise TransitionError(f"这篇信息已编入 {piece.issue}，请先从该期移出再退回或不予采用。")
                 report.transition(to, by=request.user, comment=form.cleaned_data["comment"])
@@ -400,7 +393,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         """Put an accepted report into a draft issue as an article in a section, or as a brief."""
         report = self._report_or_404(request, object_id)
         change_url = reverse("admin:reports_report_change", args=[report.pk])
-        piece = placed_piece(report)
+        piece = report.piece
         if piece is not None:
             messages.info(request, f"这篇信息已编入 {piece.issue}。")
             return redirect(change_url)
