@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from issues import services
 from issues.models import Article, Brief, Correction, Issue, Section
 from reports.admin import DeskAdminMixin, ReadOnlyHistoryMixin, RichBodyAdminMixin
-from reports.sanitize import clean_html, excerpt
+from reports.sanitize import excerpt
 
 
 @admin.register(Section)
@@ -386,7 +386,6 @@ class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHi
         return [*readonly, "issue"] if _is_published(obj) else readonly
 
     def save_model(self, request, obj, form, change):
-        obj.body = clean_html(obj.body)
         if isinstance(obj, Brief):
             obj.body = services.with_bold_unit(obj.body, obj.unit.name)
         if not change:

@@ -61,6 +61,10 @@ class RichBodyAdminMixin:
             kwargs["widget"] = CKEditor5Widget(config_name="default")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        obj.body = clean_html(obj.body)
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Contributor)
 class ContributorAdmin(DeskAdminMixin, admin.ModelAdmin):
@@ -249,10 +253,6 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         if not super().has_change_permission(request, obj):
             return False
         return obj is None or (obj.status == Report.Status.ACCEPTED and obj.piece is None)
-
-    def save_model(self, request, obj, form, change):
-        obj.body = clean_html(obj.body)
-        super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request, *args):
         return False  # reports come from the units; the 研究室 writes its own pieces directly in an issue

@@ -62,7 +62,6 @@ class ReportForm(forms.ModelForm):
         if self.is_bound and "body" in self.data:
             self.data = self.data.copy()
             self.data["body"] = clean_html(self.data["body"])
-        self.fields["body"].required = False
         self.fields["suggested_section"].queryset = Section.objects.filter(is_active=True)
         self.fields["suggested_section"].empty_label = "（不指定）"
         self.fields["attachments"].help_text = self.fields["attachments"].help_text.format(
@@ -71,9 +70,6 @@ class ReportForm(forms.ModelForm):
 
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())
-
-    def clean_body(self):
-        return clean_html(self.cleaned_data["body"])
 
     def clean_authors(self):
         return " ".join(self.cleaned_data["authors"].split())

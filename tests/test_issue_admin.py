@@ -153,10 +153,12 @@ def test_the_editor_writes_a_piece_directly(desk, published_issue, editor):
     unit = editor.profile.unit
     url = reverse("admin:issues_article_add") + f"?issue={draft.pk}"
     assert f'value="{draft.pk}"' in desk.get(url).text
-    data = {"issue": draft.pk, "title": "研究室的文章", "body": "<p>正文</p>", "unit": unit.pk, "authors": "王五"}
+    body = '<p onclick="x()">正文</p><script>x()</script>'
+    data = {"issue": draft.pk, "title": "研究室的文章", "body": body, "unit": unit.pk, "authors": "王五"}
     assert desk.post(reverse("admin:issues_article_add"), data).status_code == 302
     article = draft.articles.get()
     assert (article.title, article.report, article.position) == ("研究室的文章", None, 1)
+    assert article.body == "<p>正文</p>"  # sanitised on save
 
 
 def test_articles_are_placed_so_that_sections_stay_together_in_their_usual_order(published_issue, submitter, editor):
