@@ -4,8 +4,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from issues.models import Article, Brief, Correction, Issue, Section
+from issues.models import Article, Brief, Issue, Section
 from issues.parser import ParsedIssue, body_html
+from issues.services import record_correction
 from reports.models import Contributor
 
 
@@ -94,8 +95,7 @@ def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = Fal
     Article.objects.bulk_create(articles)
     Brief.objects.bulk_create(briefs)
     if replaced and not draft:
-        Correction.objects.create(issue=issue, made_by=by, note="整期重新导入（import_issue --replace）")
-        issue.mark_changed()  # a new content version: the worker renders its PDF once this commits
+        record_correction(issue, by=by, note="整期重新导入（import_issue --replace）")  # a new version and PDF
     elif not draft:
         issue.request_pdf()
     return issue

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from issues.importing import ImportConflict, store_issue
+from issues.management.commands.publish_issue import issue_line
 from issues.parser import ParseError, parse_issue
 
 
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             self.stdout.write(f"draft issue id={issue.id}")
         else:
             self.stdout.write(
-                f"imported {issue.year} {issue.kind} {issue.number_label} {issue.get_absolute_url()} "
+                f"imported {issue_line(issue)} "
                 f"({len(parsed.articles)} articles, {len(parsed.briefs)} briefs, id={issue.id})"
             )
 

@@ -5,12 +5,12 @@ from issues.models import Issue
 from issues.services import DeskError, publish
 
 
-def published_line(issue: Issue) -> str:
-    """`published 2024 regular 第 4 期(总第 692 期) /issues/2024/regular/4/`; no 总第 part for a 专刊."""
+def issue_line(issue: Issue) -> str:
+    """`2024 regular 第 4 期(总第 692 期) /issues/2024/regular/4/`; no 总第 part for a 专刊 (for commands' output)."""
     number = f"第 {issue.number} 期"
     if issue.kind == Issue.Kind.REGULAR:
         number += f"(总第 {issue.total_number} 期)"
-    return f"published {issue.year} {issue.kind} {number} {issue.get_absolute_url()}"
+    return f"{issue.year} {issue.kind} {number} {issue.get_absolute_url()}"
 
 
 class Command(BaseCommand):
@@ -39,6 +39,6 @@ class Command(BaseCommand):
                 self.stderr.write(f"issue {issue_id}: {exc}")
                 failed += 1
                 continue
-            self.stdout.write(published_line(issue))
+            self.stdout.write("published " + issue_line(issue))
         if failed:
             raise CommandError(f"{failed} 期未发布")
