@@ -121,6 +121,10 @@ class Issue(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(self.PUBLISHED_STATE_CACHE_KEY)  # readers' cached pages follow any change at once
+
     def get_absolute_url(self) -> str:
         return f"/issues/{self.year}/{self.kind}/{self.number}/"
 
@@ -202,9 +206,9 @@ class Issue(models.Model):
 
     def mark_changed(self):
         """Record that the content of the issue changed: a new version, whose PDF is rendered in the background."""
-        Issue.objects.filter(pk=self.pk).update(content_version=F("content_version") + 1)
+        self.content_version = F("content_version") + 1
+        self.save(update_fields=["content_version", "updated_at"])
         self.refresh_from_db(fields=["content_version"])
-        cache.delete(self.PUBLISHED_STATE_CACHE_KEY)
         self.request_pdf()
 
     def request_pdf(self):

@@ -18,7 +18,8 @@ from reports.models import is_editor
 
 PER_PAGE = 20
 PUBLISHED_STATE_SECONDS = 10
-#: A bound on staleness for edits that bypass `Issue.mark_changed()` (which changes the key at once).
+#: A bound on staleness for changes that bypass `Issue.save()` (which clears the state key at once in its own
+#: process; other processes with a local-memory cache re-read the state after PUBLISHED_STATE_SECONDS).
 ISSUE_PAGE_SECONDS = 5 * 60
 LEAN = ("search_text", "search_vector")
 
