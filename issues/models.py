@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import F, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -126,7 +127,7 @@ class Issue(models.Model):
         cache.delete(self.PUBLISHED_STATE_CACHE_KEY)  # readers' cached pages follow any change at once
 
     def get_absolute_url(self) -> str:
-        return f"/issues/{self.year}/{self.kind}/{self.number}/"
+        return reverse("issues:issue", args=[self.year, self.kind, self.number])
 
     @property
     def is_published(self) -> bool:
@@ -346,6 +347,9 @@ class Article(Piece):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("issues:article", args=[self.pk])
+
 
 class Brief(Piece):
     """A condensed item under 信息摘登: one paragraph, opening with the unit's name in bold."""
@@ -369,6 +373,9 @@ class Brief(Piece):
 
     def __str__(self):
         return excerpt(self.body, 30)
+
+    def get_absolute_url(self) -> str:
+        return reverse("issues:brief", args=[self.pk])
 
 
 class IssueSequence(models.Model):

@@ -21,9 +21,6 @@ class ArticleSitemap(Sitemap):
     def items(self):
         return Article.objects.filter(issue__status=Issue.Status.PUBLISHED).only("pk", "updated_at").order_by("pk")
 
-    def location(self, item):
-        return f"/articles/{item.pk}/"
-
     def lastmod(self, item):
         return item.updated_at
 

@@ -162,10 +162,15 @@ def preview_issue_pdf(request, pk: int):
 
 
 def _siblings(piece):
-    """The previous and next piece in the issue's printed order: articles, then briefs."""
-    pieces = [("article", pk) for pk in piece.issue.articles.order_by("position").values_list("pk", flat=True)]
-    pieces += [("brief", pk) for pk in piece.issue.briefs.order_by("position").values_list("pk", flat=True)]
-    here = pieces.index(("article" if isinstance(piece, Article) else "brief", piece.pk))
+    """The URLs of the previous and next piece in the issue's printed order: articles, then briefs."""
+    pieces = [
+        Article(pk=pk).get_absolute_url()
+        for pk in piece.issue.articles.order_by("position").values_list("pk", flat=True)
+    ]
+    pieces += [
+        Brief(pk=pk).get_absolute_url() for pk in piece.issue.briefs.order_by("position").values_list("pk", flat=True)
+    ]
+    here = pieces.index(piece.get_absolute_url())
     return (pieces[here - 1] if here > 0 else None), (pieces[here + 1] if here + 1 < len(pieces) else None)
 
 
