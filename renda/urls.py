@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from reports import stats
+from reports import views as report_views
 
 admin.site.site_header = "杭州人大信息 编辑系统"
 admin.site.site_title = "杭州人大信息"
@@ -10,7 +10,7 @@ admin.site.index_title = "编辑工作台"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("submit/stats/", stats.unit_stats, name="unit_stats"),
+    path("submit/stats/", report_views.unit_stats, name="unit_stats"),
     path("accounts/", include("reports.accounts_urls")),
     path("submit/", include("reports.urls")),
     path("", include("issues.urls")),

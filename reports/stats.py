@@ -14,10 +14,8 @@ import datetime
 import io
 from dataclasses import dataclass
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse
 from django.utils import timezone
 
 from reports.models import Contributor, District, Report
@@ -291,20 +289,3 @@ def editor_context(request) -> tuple[dict, HttpResponse | None]:
         **period_choices(),
     }
     return context, None
-
-
-def _unit_for(user) -> Contributor:
-    profile = getattr(user, "profile", None)
-    if profile is None or profile.unit is None:
-        raise Http404("没有所属单位")
-    return profile.unit
-
-
-@login_required
-def unit_stats(request):
-    """The unit's own adoption figures, for the submission portal."""
-    unit = _unit_for(request.user)
-    period, problem = Period.from_query(request.GET)
-    own, ranked = unit_figures(unit, period)
-    context = {"unit": unit, "period": period, "problem": problem, "row": own, "ranked": ranked, **period_choices()}
-    return render(request, "reports/stats.html", context)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from reports import uploads
+from reports import stats, uploads
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
 from reports.forms import CommentForm, DocxImportForm, ReportForm, body_has_content
@@ -289,3 +289,15 @@ def notifications(request):
         return redirect("reports:notifications")
     items = access.unit.notifications.select_related("report")[:100]
     return _render(request, access, "reports/notifications.html", {"notifications": items})
+
+
+@login_required
+def unit_stats(request):
+    """The unit's own adoption figures (信息采用情况); the 研究室 sees every unit's at the desk."""
+    access = _access(request)
+    if access.unit is None:
+        raise Http404("没有所属单位")
+    period, problem = stats.Period.from_query(request.GET)
+    own, ranked = stats.unit_figures(access.unit, period)
+    context = {"unit": access.unit, "period": period, "problem": problem, "row": own, "ranked": ranked}
+    return _render(request, access, "reports/stats.html", context | stats.period_choices())
