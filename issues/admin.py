@@ -378,7 +378,7 @@ class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHi
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         if "issue" not in initial:
-            initial["issue"] = Issue.objects.drafts().order_by("date", "id").values_list("pk", flat=True).first()
+            initial["issue"] = Issue.objects.drafts().values_list("pk", flat=True).first()
         return initial
 
     def get_readonly_fields(self, request, obj=None):

@@ -20,7 +20,8 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status=Issue.Status.PUBLISHED)
 
     def drafts(self):
-        return self.filter(status=Issue.Status.DRAFT)
+        """Draft issues, the one due first leading (where the desk places reports by default)."""
+        return self.filter(status=Issue.Status.DRAFT).order_by("date", "id")
 
 
 class Issue(models.Model):

@@ -147,7 +147,7 @@ class PlacementForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["issue"].queryset = Issue.objects.drafts().order_by("date", "id")
+        self.fields["issue"].queryset = Issue.objects.drafts()
         self.fields["section"].queryset = Section.objects.filter(is_active=True)
 
     def clean(self):
@@ -418,7 +418,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         else:
             form = PlacementForm(
                 initial={
-                    "issue": Issue.objects.drafts().order_by("date", "id").first(),
+                    "issue": Issue.objects.drafts().first(),
                     "placed_as": "article",
                     "section": report.suggested_section,
                     "title": report.title,

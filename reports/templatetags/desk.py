@@ -20,4 +20,4 @@ def desk_summary(context):
     drafts = Issue.objects.drafts().annotate(
         article_count=Count("articles", distinct=True), brief_count=Count("briefs", distinct=True)
     )
-    return {"show": True, **counts, "drafts": drafts.order_by("date", "id")}
+    return {"show": True, **counts, "drafts": drafts}
