@@ -1,7 +1,8 @@
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.utils.feedgenerator import Atom1Feed
 
-from issues.models import Issue
+from issues.models import Article, Issue
 
 
 class IssueFeed(Feed):
@@ -14,7 +15,8 @@ class IssueFeed(Feed):
     author_name = "杭州市人大常委会研究室"
 
     def items(self):
-        return Issue.objects.published().prefetch_related("articles").order_by("-date", "-published_at")[:30]
+        titles = Prefetch("articles", queryset=Article.objects.only("issue_id", "title", "position"))
+        return Issue.objects.published().prefetch_related(titles).order_by("-date", "-published_at")[:30]
 
     def item_title(self, item):
         return f"杭州人大信息 {item.name}"

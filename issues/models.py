@@ -15,6 +15,10 @@ from reports.sanitize import excerpt, plain_text
 COLOPHON_FIELDS = ["send_to", "recipients", "responsible_editor", "phone", "submission_url"]
 
 
+#: The columns search keeps on every piece: never needed to show one, so pages defer them and history skips them.
+SEARCH_FIELDS = ("search_text", "search_vector")
+
+
 class IssueQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Issue.Status.PUBLISHED)
@@ -330,7 +334,7 @@ class Article(Piece):
     )
     title = models.CharField("标题", max_length=200)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "search_vector"])
+    history = HistoricalRecords(excluded_fields=list(SEARCH_FIELDS))
 
     class Meta:
         verbose_name = "文章"
@@ -357,7 +361,7 @@ class Brief(Piece):
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="briefs", verbose_name="期")
 
-    history = HistoricalRecords(excluded_fields=["search_text", "search_vector"])
+    history = HistoricalRecords(excluded_fields=list(SEARCH_FIELDS))
 
     class Meta:
         verbose_name = "信息摘登"

@@ -149,15 +149,15 @@ def resolve_local_url(url: str) -> Path | None:
     return Path(found)
 
 
-def prefetch_contents(issues):
+def prefetch_contents(issues, *, bodies: bool = True):
     """Load the articles (with section and unit) and briefs (with unit) of `issues` in two queries."""
-    from issues.models import Article, Brief
+    from issues.models import SEARCH_FIELDS, Article, Brief
 
-    lean = ("search_text", "search_vector")
+    skipped = SEARCH_FIELDS if bodies else (*SEARCH_FIELDS, "body")
     prefetch_related_objects(
         list(issues),
-        Prefetch("articles", queryset=Article.objects.select_related("section", "unit").defer(*lean)),
-        Prefetch("briefs", queryset=Brief.objects.select_related("unit").defer(*lean)),
+        Prefetch("articles", queryset=Article.objects.select_related("section", "unit").defer(*skipped)),
+        Prefetch("briefs", queryset=Brief.objects.select_related("unit").defer(*skipped)),
     )
 
 

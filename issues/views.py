@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from issues.filters import IssueFilter, PieceFilter
-from issues.models import Article, Brief, Issue
+from issues.models import SEARCH_FIELDS, Article, Brief, Issue
 from issues.pdf import prefetch_contents, render_issue_pdf
 from issues.search import WINDOW, search, snippet
 from reports.models import is_editor
@@ -21,7 +21,6 @@ PUBLISHED_STATE_SECONDS = 10
 #: A bound on staleness for changes that bypass `Issue.save()` (which clears the state key at once in its own
 #: process; other processes with a local-memory cache re-read the state after PUBLISHED_STATE_SECONDS).
 ISSUE_PAGE_SECONDS = 5 * 60
-LEAN = ("search_text", "search_vector")
 
 
 def _published_issue(year: int, kind: str, number: int) -> Issue:
@@ -38,7 +37,7 @@ def _previewable_issue(request, pk: int) -> Issue:
 
 def _published_piece(model, pk: int):
     return get_object_or_404(
-        model.objects.select_related("issue", "unit", *(["section"] if model is Article else [])).defer(*LEAN),
+        model.objects.select_related("issue", "unit", *(["section"] if model is Article else [])).defer(*SEARCH_FIELDS),
         pk=pk,
         issue__status=Issue.Status.PUBLISHED,
     )
@@ -57,11 +56,11 @@ def _neighbours(issue: Issue) -> tuple[Issue | None, Issue | None]:
 def home(request):
     latest = Issue.objects.published().order_by("-date", "-pk").first()
     if latest:
-        prefetch_contents([latest])
+        prefetch_contents([latest], bodies=False)  # the 目录 only
     recent = (
         Article.objects.filter(issue__status=Issue.Status.PUBLISHED)
         .select_related("issue", "section", "unit")
-        .defer(*LEAN)
+        .defer(*SEARCH_FIELDS)
         .order_by("-issue__date", "position")[:8]
     )
     return render(request, "issues/home.html", {"latest": latest, "recent": recent})
@@ -224,11 +223,11 @@ def pieces(request):
         ("article", a.pk): a
         for a in Article.objects.filter(pk__in=wanted["article"])
         .select_related("issue", "section", "unit")
-        .defer(*LEAN)
+        .defer(*SEARCH_FIELDS)
     }
     loaded |= {
         ("brief", b.pk): b
-        for b in Brief.objects.filter(pk__in=wanted["brief"]).select_related("issue", "unit").defer(*LEAN)
+        for b in Brief.objects.filter(pk__in=wanted["brief"]).select_related("issue", "unit").defer(*SEARCH_FIELDS)
     }
     results = []
     for row in page.object_list:
