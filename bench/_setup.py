@@ -26,8 +26,6 @@ def throwaway_database(suffix: str = "") -> str:
 
 
 def import_seeds():
-    from issues.importing import store_issue
-    from issues.parser import parse_issue
+    from issues.importing import import_samples
 
-    paths = sorted((ROOT / "sample").glob("*.txt"))
-    return [store_issue(parse_issue(p.read_text(encoding="utf-8"))) for p in paths]
+    return import_samples()

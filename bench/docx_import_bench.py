@@ -4,15 +4,12 @@ Run: DATABASE_URL=... SECRET_KEY=bench .venv/bin/python bench/docx_import_bench.
 """
 
 import os
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renda.settings")
 os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="renda-bench-media-")
 
+import _setup  # noqa: F401  (sys.path and settings, as for every bench)
 import django
 
 django.setup()

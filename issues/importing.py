@@ -5,7 +5,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from issues.models import Article, Brief, Issue, Section
-from issues.parser import ParsedIssue, body_html
+from issues.parser import ParsedIssue, body_html, parse_issue
 from issues.services import record_correction
 from reports.models import Contributor
 
@@ -119,3 +119,15 @@ class _Lookup(dict):
     def __missing__(self, key):
         value = self[key] = self.load(key)
         return value
+
+
+def import_samples() -> list[Issue]:
+    """Store the sample issues of `sample/` that are not stored yet (demo data, benchmarks)."""
+    from django.conf import settings
+
+    stored = []
+    for path in sorted((settings.BASE_DIR / "sample").glob("*.txt")):
+        parsed = parse_issue(path.read_text(encoding="utf-8"))
+        if find_existing(parsed) is None:
+            stored.append(store_issue(parsed))
+    return stored

@@ -86,13 +86,12 @@ def place_report(
     if existing is not None:
         raise DeskError(f"这篇信息已编入 {existing.issue}，一篇信息只能刊用一次。")
     common = {"issue": issue, "unit": report.unit, "authors": report.authors, "report": report}
+    withdraw_sign_off(issue)
     if as_brief:
         text = brief_text.strip() or brief_text_from(report)
-        withdraw_sign_off(issue)
         return Brief.objects.create(
             **common, body=brief_body(report.unit.name, text), position=next_position(issue.briefs)
         )
-    withdraw_sign_off(issue)
     return Article.objects.create(
         **common,
         section=section,

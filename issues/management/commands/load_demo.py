@@ -1,17 +1,11 @@
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from issues.importing import find_existing, store_issue
-from issues.management.commands.import_issue import read_text
+from issues.importing import import_samples
 from issues.models import Section
-from issues.parser import parse_issue
 from reports.models import Contributor, Profile, Report
 
-SAMPLE_DIR = Path(settings.BASE_DIR) / "sample"
 DEMO_USERS = [
     # username, password, role, unit, where they log in
     ("editor", "renda-editor", Profile.Role.EDITOR, "研究室", "/admin/"),
@@ -39,10 +33,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for path in sorted(SAMPLE_DIR.glob("*.txt")):
-            parsed = parse_issue(read_text(path))
-            if find_existing(parsed) is None:
-                self.stdout.write(f"imported {store_issue(parsed)}")
+        for issue in import_samples():
+            self.stdout.write(f"imported {issue}")
         users = {}
         for username, password, role, unit_name, _ in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
