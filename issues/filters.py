@@ -13,21 +13,27 @@ from reports.models import Contributor, District
 BRIEFS = "briefs"
 
 
+def _cached_choices(key: str, load) -> list[tuple[str, str]]:
+    """Choices read from the database at most once a minute: they change a few times a year, not per search."""
+    choices = cache.get(key)
+    if choices is None:
+        choices = load()
+        cache.set(key, choices, 60)
+    return choices
+
+
 def _years():
-    """Years with published issues; kept a minute in the cache, as the list changes a few times a year."""
-    years = cache.get("issues:filter-years")
-    if years is None:
-        years = list(Issue.objects.published().order_by("-year").values_list("year", flat=True).distinct())
-        cache.set("issues:filter-years", years, 60)
-    return [(str(year), f"{year}年") for year in years]
+    published = Issue.objects.published().order_by("-year").values_list("year", flat=True).distinct()
+    return _cached_choices("issues:filter-years", lambda: [(str(year), f"{year}年") for year in published])
 
 
 def _sections():
-    sections = cache.get("issues:filter-sections")
-    if sections is None:
-        sections = [(str(s.pk), s.name) for s in Section.objects.all()]
-        cache.set("issues:filter-sections", sections, 60)
+    sections = _cached_choices("issues:filter-sections", lambda: [(str(s.pk), s.name) for s in Section.objects.all()])
     return [*sections, (BRIEFS, "信息摘登")]
+
+
+def _units():
+    return _cached_choices("issues:filter-units", lambda: [(str(u.pk), u.name) for u in Contributor.objects.all()])
 
 
 class QuickSelect(forms.Select):
@@ -69,11 +75,8 @@ class PieceFilter(django_filters.FilterSet):
     district = django_filters.ChoiceFilter(
         field_name="unit__district", choices=District.choices, label="区县", empty_label="全部区县", widget=QuickSelect
     )
-    unit = django_filters.ModelChoiceFilter(
-        queryset=Contributor.objects.all(),
-        label="单位",
-        empty_label="全部单位",
-        widget=QuickSelect,
+    unit = django_filters.ChoiceFilter(
+        field_name="unit_id", choices=_units, label="单位", empty_label="全部单位", widget=QuickSelect
     )
 
     def filter_section(self, queryset, name, value):

@@ -216,3 +216,10 @@ def test_a_newly_published_issue_shows_up_as_next(client, published_issue):
     import_seed(SEED_SPECIAL_9)
     cache.delete(Issue.PUBLISHED_STATE_CACHE_KEY)  # as after PUBLISHED_STATE_SECONDS
     assert 'rel="next" href="/issues/2024/special/9/"' in client.get(url).content.decode()
+
+
+def test_the_unit_filter_keeps_that_units_articles_and_briefs(client, all_seeds):
+    unit = Brief.objects.select_related("unit").first().unit
+    text = client.get(f"/articles/?unit={unit.pk}").content.decode()
+    for piece in [*Article.objects.all(), *Brief.objects.all()]:
+        assert (piece.get_absolute_url() in text) == (piece.unit_id == unit.pk), piece
