@@ -104,18 +104,41 @@ def enable_cjk_justification():
     inline.count_expandable_spaces = count_expandable_spaces
     line_break.Layout.set_text = set_text
 
-    # When the 目录's page numbers make WeasyPrint lay pages out again, it reuses unchanged pages and stops at
-    # the last one without content, dropping a following page that holds only footnotes (the colophon is a
-    # footnote so that it sits at the foot of the last page). Laying the last two pages out again keeps it.
+    # The 目录's page numbers (target-counter) make WeasyPrint lay pages out again, reusing unchanged pages. Two
+    # fixes keep that to one extra pass over the 目录's pages:
+    # - Pages are first laid out with the page total unknown (0). Counter values cached then differ from later
+    #   ones by that total alone, which WeasyPrint takes for a change and lays the 目录 out a third time. Nothing
+    #   here prints the total in the body (`counter(pages)` is only in page margins, made after layout), so the
+    #   cached values are brought up to date instead, unless some content relies on the total changing.
+    #   The 目录 names each target in its CSS (templates/pdf/issue.html) so that WeasyPrint follows it.
+    # - Reusing pages, it stops at the last one with content and drops a following page that holds only
+    #   footnotes (the colophon is a footnote so that it sits at the foot of the last page). When the last page
+    #   starts with no content left, it and the one before are laid out again.
     original_make_all_pages = layout.make_all_pages
 
     def make_all_pages(context, root_box, html, pages):
-        for index in range(max(0, len(pages) - 2), len(pages)):
-            context.page_maker[index][-1]["content_changed"] = True
+        if pages:
+            collector = context.target_collector
+            lookups = collector.counter_lookup_items.values()
+            if not any(_relies_on_page_total(lookup) for lookup in lookups):
+                for item in (*collector.target_lookup_items.values(), *lookups):
+                    if "pages" in item.cached_page_counter_values:
+                        item.cached_page_counter_values["pages"] = [len(pages)]
+            last = len(pages) - 1
+            if last >= 1 and context.page_maker[last][0] is None:
+                for index in (last - 1, last):
+                    context.page_maker[index][-1]["content_changed"] = True
         return original_make_all_pages(context, root_box, html, pages)
 
     layout.make_all_pages = make_all_pages
     _enabled = True
+
+
+def _relies_on_page_total(lookup) -> bool:
+    """Content that prints the page total, or whose target WeasyPrint does not follow (read from attr()): the
+    latter is brought up to date only by the total changing."""
+    targets = lookup.missing_target_counters
+    return "pages" in lookup.missing_counters or None in targets or any("pages" in names for names in targets.values())
 
 
 class AppURLFetcher(URLFetcher):

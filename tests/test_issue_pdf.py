@@ -182,3 +182,40 @@ def test_colophon_sits_at_the_foot_of_the_last_page(issue_pdf_path):
     assert editor.page == last_page
     type_area_bottom = (297 - 35) * pdftools.MM
     assert type_area_bottom - 30 < editor.y_max <= type_area_bottom + 2
+
+
+def test_colophon_on_a_page_of_its_own_is_kept(published_issue, tmp_path):
+    """When the pieces fill the last page, the colophon goes to a page of its own. WeasyPrint drops such a page
+    when the 目录's page numbers make it repaginate (issues/pdf.py keeps it)."""
+    brief = published_issue.briefs.order_by("position").last()
+    body = brief.body
+    for extra in range(16):
+        brief.body = body + "<p>补充内容。</p>" * extra
+        brief.save(update_fields=["body"])
+        issue = Issue.objects.get(pk=published_issue.pk)
+        document = issue_pdf.issue_document(issue)
+        if not document.pages[-1].anchors:
+            break
+    else:
+        pytest.fail("no length of the last brief left the colophon alone on the last page (or that page was dropped)")
+    last_page = tmp_path / "last.pdf"
+    document.copy([document.pages[-1]]).write_pdf(last_page)
+    text = pdftools.pdftotext(last_page)
+    assert "本期责任编辑：杨青青" in text and "补充内容" not in text
+
+
+def test_toc_page_numbers_cost_one_more_pass_over_the_toc_pages_only(published_issue, monkeypatch):
+    from weasyprint.layout import page as page_layout
+
+    made = []
+    make_page = page_layout.make_page
+
+    def counting(context, root_box, page_type, resume_at, page_number, page_state):
+        made.append(page_number)
+        return make_page(context, root_box, page_type, resume_at, page_number, page_state)
+
+    monkeypatch.setattr(page_layout, "make_page", counting)
+    document = issue_pdf.issue_document(published_issue)
+    toc_pages = [number for number, page in enumerate(document.pages, start=1) if "toc-heading" in page.anchors]
+    assert len(document.pages) == 18 and toc_pages == [1]
+    assert made == [*range(1, 19), 1, 2]  # the 目录 runs over onto page 2
