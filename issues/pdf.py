@@ -7,8 +7,10 @@ justified line's layout is set. Line breaks do not change. This depends on Weasy
 is pinned (pyproject.toml) and tests check the right edge of every paragraph line with `pdftotext -bbox-layout`.
 """
 
+import functools
 import logging
 import mimetypes
+import re
 import unicodedata
 from pathlib import Path
 
@@ -27,33 +29,35 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 PDF_BASE_URL = "https://renda.invalid/"
 
 
-def _is_wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in "WF"
-
-
-def _wide_runs(text: str):
-    """(start, end) character offsets of the runs of wide characters in `text`."""
-    start = None
-    for index, char in enumerate(text):
-        if _is_wide(char):
-            if start is None:
-                start = index
-        elif start is not None:
-            yield start, index
+@functools.cache
+def _wide_pattern() -> re.Pattern:
+    """Runs of wide characters (East Asian Width W or F), as a regular expression built once per process."""
+    ranges, start = [], None
+    for code in range(0x40001):  # nothing above plane 3 is wide
+        wide = unicodedata.east_asian_width(chr(code)) in "WF"
+        if wide and start is None:
+            start = code
+        elif not wide and start is not None:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
             start = None
-    if start is not None:
-        yield start, len(text)
+    return re.compile(f"[{''.join(ranges)}]+")
+
+
+def _wide_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the runs of wide characters in `text`."""
+    return [match.span() for match in _wide_pattern().finditer(text)]
 
 
 def _wide_stretch_points(text: str) -> float:
     """The letter-spacing units Pango adds to `text`'s wide runs: one per character, less the outer halves
     it drops at the ends of the text (each text box is laid out on its own)."""
-    count = 0.0
-    for start, end in _wide_runs(text):
-        count += end - start
-    if text and _is_wide(text[0]):
+    runs = _wide_runs(text)
+    if not runs:
+        return 0.0
+    count = sum(end - start for start, end in runs)
+    if runs[0][0] == 0:
         count -= 0.5
-    if text and _is_wide(text[-1]):
+    if runs[-1][1] == len(text):
         count -= 0.5
     return max(count, 0.0)
 
@@ -92,13 +96,15 @@ def enable_cjk_justification():
         attr_list = pango.pango_layout_get_attributes(self.layout)
         if attr_list == line_break.ffi.NULL:
             attr_list = line_break.ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-        encoded_offsets = [0]
-        for char in self.text:
-            encoded_offsets.append(encoded_offsets[-1] + len(char.encode()))
+        position = index = 0  # a character offset, and the same in UTF-8 bytes (Pango's indices)
         for start, end in _wide_runs(self.text):
+            index += len(self.text[position:start].encode())
+            run_length = len(self.text[start:end].encode())
             attr = pango.pango_attr_letter_spacing_new(units)
-            attr.start_index, attr.end_index = encoded_offsets[start], encoded_offsets[end]
+            attr.start_index, attr.end_index = index, index + run_length
             pango.pango_attr_list_change(attr_list, attr)
+            index += run_length
+            position = end
         pango.pango_layout_set_attributes(self.layout, attr_list)
 
     inline.count_expandable_spaces = count_expandable_spaces
@@ -142,7 +148,10 @@ def _relies_on_page_total(lookup) -> bool:
 
 
 class AppURLFetcher(URLFetcher):
-    """Serves only the app's own static and media files to WeasyPrint: no file://, no network."""
+    """Serves only the app's own static and media files to WeasyPrint: no file://, no network.
+
+    Stateless, so one per process (`app_url_fetcher`): making one sets up urllib's handlers and an SSL context.
+    """
 
     def fetch(self, url, headers=None):
         path = resolve_local_url(url)
@@ -150,6 +159,11 @@ class AppURLFetcher(URLFetcher):
             raise ValueError(f"Refused to fetch {url!r}: only the app's static and media files are used")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+@functools.cache
+def app_url_fetcher() -> AppURLFetcher:
+    return AppURLFetcher()
 
 
 def resolve_local_url(url: str) -> Path | None:
@@ -192,7 +206,7 @@ def render_issue_html(issue) -> str:
 def issue_document(issue):
     """The laid-out WeasyPrint document of the issue (pages, bookmarks)."""
     enable_cjk_justification()
-    return HTML(string=render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=AppURLFetcher()).render()
+    return HTML(string=render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=app_url_fetcher()).render()
 
 
 def render_issue_pdf(issue) -> bytes:

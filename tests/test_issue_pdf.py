@@ -1,6 +1,7 @@
 """The issue PDF: layout read back with poppler, the stored file per version, the background task."""
 
 import re
+import unicodedata
 
 import pytest
 from django.core.files.base import ContentFile
@@ -219,3 +220,17 @@ def test_toc_page_numbers_cost_one_more_pass_over_the_toc_pages_only(published_i
     toc_pages = [number for number, page in enumerate(document.pages, start=1) if "toc-heading" in page.anchors]
     assert len(document.pages) == 18 and toc_pages == [1]
     assert made == [*range(1, 19), 1, 2]  # the 目录 runs over onto page 2
+
+
+def test_wide_runs_follow_east_asian_width():
+    text = "2024年第4期（总第692期）: 数字贸易 A股 𠀋𠀌 😀 ok。"
+    expected = []
+    for index, char in enumerate(text):
+        if unicodedata.east_asian_width(char) in "WF":
+            if expected and expected[-1][1] == index:
+                expected[-1] = (expected[-1][0], index + 1)
+            else:
+                expected.append((index, index + 1))
+    assert issue_pdf._wide_runs(text) == expected
+    assert issue_pdf._wide_stretch_points("数字ab贸易") == 4 - 0.5 - 0.5
+    assert issue_pdf._wide_stretch_points("ab") == 0
