@@ -12,8 +12,10 @@ import logging
 import mimetypes
 import re
 import unicodedata
+import zlib
 from pathlib import Path
 
+import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db.models import Prefetch, prefetch_related_objects
@@ -211,4 +213,14 @@ def issue_document(issue):
 
 def render_issue_pdf(issue) -> bytes:
     """The issue as a PDF (A4, the bulletin's layout), fonts embedded and subset."""
-    return issue_document(issue).write_pdf()
+    return issue_document(issue).write_pdf(finisher=_deflate_streams)
+
+
+def _deflate_streams(document, pdf):
+    """Compress the PDF's streams at zlib's default level rather than pydyf's 9: on the subset fonts, which
+    are most of the file, it takes half the time for a file 0.2% larger."""
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream) and item.compress and all(isinstance(part, bytes) for part in item.stream):
+            item.stream = [zlib.compress(b"\n".join(item.stream), 6)]
+            item.extra["Filter"] = "/FlateDecode"
+            item.compress = False
