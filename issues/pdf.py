@@ -11,6 +11,7 @@ import functools
 import logging
 import mimetypes
 import re
+import threading
 import unicodedata
 import zlib
 from pathlib import Path
@@ -25,6 +26,7 @@ from django.utils._os import safe_join
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 from weasyprint import HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 #: The origin the PDF's HTML is rendered under; only its static and media URLs are fetched.
@@ -208,7 +210,19 @@ def render_issue_html(issue) -> str:
 def issue_document(issue):
     """The laid-out WeasyPrint document of the issue (pages, bookmarks)."""
     enable_cjk_justification()
-    return HTML(string=render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=app_url_fetcher()).render()
+    html = HTML(string=render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=app_url_fetcher())
+    return html.render(font_config=_font_config())
+
+
+_thread = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """One font configuration per thread (Pango's font map is not shared across threads): it keeps the system
+    fonts loaded between renders instead of reading them again for each issue."""
+    if not hasattr(_thread, "font_config"):
+        _thread.font_config = FontConfiguration()
+    return _thread.font_config
 
 
 def render_issue_pdf(issue) -> bytes:
