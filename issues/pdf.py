@@ -1,10 +1,12 @@
 """The issue as a printed bulletin: WeasyPrint from the same issue template as the web page, with print CSS.
 
 WeasyPrint stretches justified lines only at spaces, so lines made of Chinese characters keep a ragged right
-edge. `enable_cjk_justification()` extends its own justification: every wide (East Asian W/F) character is a
+edge. `patch_weasyprint()` extends its own justification: every wide (East Asian W/F) character is a
 stretch point, and the line's extra width is given to runs of wide characters as Pango letter-spacing when the
-justified line's layout is set. Line breaks do not change. This depends on WeasyPrint internals, so the version
-is pinned (pyproject.toml) and tests check the right edge of every paragraph line with `pdftotext -bbox-layout`.
+justified line's layout is set. Line breaks do not change. It also spares WeasyPrint work the 目录 would cost
+(repagination, a text box per leader dot). This depends on WeasyPrint internals, so the version is pinned
+(pyproject.toml) and tests check each patch: the right edge of every paragraph line (`pdftotext -bbox-layout`),
+the pages laid out, the colophon and the leaders.
 """
 
 import functools
@@ -66,15 +68,16 @@ def _wide_stretch_points(text: str) -> float:
     return max(count, 0.0)
 
 
-_enabled = False
+@functools.cache
+def patch_weasyprint():
+    """Patch WeasyPrint (pinned 70.0) once per process. Each patch is tested (tests/test_issue_pdf.py)."""
+    _justify_wide_characters()
+    _repaginate_less()
+    _draw_leaders_as_one_run()
 
 
-def enable_cjk_justification():
-    """Patch WeasyPrint (pinned 70.0) once per process so justified Chinese lines end at the margin."""
-    global _enabled
-    if _enabled:
-        return
-    from weasyprint import layout
+def _justify_wide_characters():
+    """Justified Chinese lines end at the right margin: every wide character is a stretch point."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import inline
     from weasyprint.text import line_break
@@ -114,16 +117,22 @@ def enable_cjk_justification():
     inline.count_expandable_spaces = count_expandable_spaces
     line_break.Layout.set_text = set_text
 
-    # The 目录's page numbers (target-counter) make WeasyPrint lay pages out again, reusing unchanged pages. Two
-    # fixes keep that to one extra pass over the 目录's pages:
-    # - Pages are first laid out with the page total unknown (0). Counter values cached then differ from later
-    #   ones by that total alone, which WeasyPrint takes for a change and lays the 目录 out a third time. Nothing
-    #   here prints the total in the body (`counter(pages)` is only in page margins, made after layout), so the
-    #   cached values are brought up to date instead, unless some content relies on the total changing.
-    #   The 目录 names each target in its CSS (templates/pdf/issue.html) so that WeasyPrint follows it.
-    # - Reusing pages, it stops at the last one with content and drops a following page that holds only
-    #   footnotes (the colophon is a footnote so that it sits at the foot of the last page). When the last page
-    #   starts with no content left, it and the one before are laid out again.
+
+def _repaginate_less():
+    """The 目录's page numbers (target-counter) make WeasyPrint lay pages out again, reusing unchanged pages. Two
+    fixes keep that to one extra pass over the 目录's pages:
+
+    - Pages are first laid out with the page total unknown (0). Counter values cached then differ from later
+      ones by that total alone, which WeasyPrint takes for a change and lays the 目录 out a third time. Nothing
+      here prints the total in the body (`counter(pages)` is only in page margins, made after layout), so the
+      cached values are brought up to date instead, unless some content relies on the total changing.
+      The 目录 names each target in its CSS (templates/pdf/issue.html) so that WeasyPrint follows it.
+    - Reusing pages, it stops at the last one with content and drops a following page that holds only
+      footnotes (the colophon is a footnote so that it sits at the foot of the last page). When the last page
+      starts with no content left, it and the one before are laid out again.
+    """
+    from weasyprint import layout
+
     original_make_all_pages = layout.make_all_pages
 
     def make_all_pages(context, root_box, html, pages):
@@ -141,7 +150,31 @@ def enable_cjk_justification():
         return original_make_all_pages(context, root_box, html, pages)
 
     layout.make_all_pages = make_all_pages
-    _enabled = True
+
+
+def _draw_leaders_as_one_run():
+    """A 目录 leader is one text box per dot, each shaped and drawn on its own (some 700 an issue). The dots of a
+    leader are set side by side, so one box holding them all draws the same glyphs at the same places."""
+    from weasyprint.layout import inline, leader
+    from weasyprint.text import line_break
+
+    original_handle_leader = inline.handle_leader
+
+    def handle_leader(context, line, containing_block):
+        original_handle_leader(context, line, containing_block)
+        _index, leader_box = leader.leader_index(line)
+        if leader_box is None or len(leader_box.children) < 2:
+            return
+        count = len(leader_box.children)
+        first = min(leader_box.children, key=lambda box: box.position_x)
+        run = first.copy()
+        run.text = first.text * count
+        run.width = first.width * count
+        run.pango_layout = line_break.create_layout(run.text, run.style, context, None, 0)
+        run.pango_layout.deactivate()
+        leader_box.children = (run,)
+
+    inline.handle_leader = handle_leader
 
 
 def _relies_on_page_total(lookup) -> bool:
@@ -209,7 +242,7 @@ def render_issue_html(issue) -> str:
 
 def issue_document(issue):
     """The laid-out WeasyPrint document of the issue (pages, bookmarks)."""
-    enable_cjk_justification()
+    patch_weasyprint()
     html = HTML(string=render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=app_url_fetcher())
     return html.render(font_config=_font_config())
 

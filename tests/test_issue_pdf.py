@@ -234,3 +234,24 @@ def test_wide_runs_follow_east_asian_width():
     assert issue_pdf._wide_runs(text) == expected
     assert issue_pdf._wide_stretch_points("数字ab贸易") == 4 - 0.5 - 0.5
     assert issue_pdf._wide_stretch_points("ab") == 0
+
+
+def test_each_toc_leader_is_one_run_of_dots_up_to_the_page_number(published_issue):
+    from weasyprint.formatting_structure import boxes
+
+    document = issue_pdf.issue_document(published_issue)
+    leaders = []
+    for page in document.pages[:2]:
+        for line in page._page_box.descendants():
+            if isinstance(line, boxes.LineBox):
+                found = [box for box in line.descendants() if box.is_leader]
+                if found:
+                    leaders.append((line, found[0]))
+    assert len(leaders) == published_issue.articles.count() + 1  # and 信息摘登
+    for line, leader in leaders:
+        (run,) = leader.children
+        assert set(run.text) == {"."}
+        number = [box for box in line.descendants() if isinstance(box, boxes.TextBox)][-1]
+        assert number.text.isdigit()
+        dot = run.width / len(run.text)
+        assert 0 <= number.position_x - (run.position_x + run.width) < dot
