@@ -62,6 +62,13 @@ def test_a_single_article_special_issue_has_no_toc_as_in_print(client, db):
     assert special.articles.get().title in text
 
 
+def test_subheads_are_marked_on_the_issue_and_article_pages(client, db):
+    special = import_seed(SEED_SPECIAL_9)
+    lead = '<span class="subhead">（一）“一码两长三上”，推进代表联络站点全覆盖。</span>'
+    assert lead in client.get(special.get_absolute_url()).content.decode()
+    assert lead in client.get(special.articles.get().get_absolute_url()).content.decode()
+
+
 def test_issue_page_links_previous_and_next(client, all_seeds):
     text = client.get("/issues/2024/regular/4/").content.decode()
     assert 'rel="prev" href="/issues/2024/regular/2/"' in text

@@ -255,3 +255,35 @@ def test_each_toc_leader_is_one_run_of_dots_up_to_the_page_number(published_issu
         assert number.text.isdigit()
         dot = run.width / len(run.text)
         assert 0 <= number.position_x - (run.position_x + run.width) < dot
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "<p>（一）“三端两聚”，促进站点功能更融合。着力把握……</p>",
+            '<p><span class="subhead">（一）“三端两聚”，促进站点功能更融合。</span>着力把握……</p>',
+        ),
+        ("<p>（二）主要成效</p>", '<p><span class="subhead">（二）主要成效</span></p>'),
+        ("<p>一是（一）不在段首。</p>", "<p>一是（一）不在段首。</p>"),
+        ("<p>（三）" + "很长" * 40 + "。</p>", "<p>（三）" + "很长" * 40 + "。</p>"),
+        ("<p>（四）<strong>加粗</strong>。</p>", "<p>（四）<strong>加粗</strong>。</p>"),
+    ],
+)
+def test_subheads_mark_the_lead_of_a_paragraph(body, expected):
+    from issues.templatetags.issue_text import subheads
+
+    assert subheads(body) == expected
+
+
+def test_subheads_are_set_in_kai_in_the_pdf(db, tmp_path):
+    from tests.conftest import SEED_REGULAR_4, SEED_SPECIAL_9, import_seed
+
+    with_subheads, without = import_seed(SEED_SPECIAL_9), import_seed(SEED_REGULAR_4)
+    fonts = {}
+    for issue in (with_subheads, without):
+        path = tmp_path / f"{issue.pk}.pdf"
+        path.write_bytes(issue_pdf.render_issue_pdf(issue))
+        fonts[issue] = [font["name"] for font in pdftools.pdffonts(path)]
+    assert any("WenKai" in name for name in fonts[with_subheads]), fonts[with_subheads]
+    assert not any("WenKai" in name for name in fonts[without])  # a kai font only where it is used
