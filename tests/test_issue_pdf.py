@@ -287,3 +287,23 @@ def test_subheads_are_set_in_kai_in_the_pdf(db, tmp_path):
         fonts[issue] = [font["name"] for font in pdftools.pdffonts(path)]
     assert any("WenKai" in name for name in fonts[with_subheads]), fonts[with_subheads]
     assert not any("WenKai" in name for name in fonts[without])  # a kai font only where it is used
+
+
+def test_fonts_are_subset_once_each_on_the_font_threads(published_issue, monkeypatch):
+    import threading
+
+    from weasyprint.pdf import fonts as pdf_fonts
+
+    issue_pdf.patch_weasyprint()
+    subset = pdf_fonts.Font._harfbuzz_subset
+    calls = []
+
+    def recording(self, to_unicode, hinting):
+        calls.append((self.family, self.weight, threading.current_thread().name))
+        return subset(self, to_unicode, hinting)
+
+    monkeypatch.setattr(pdf_fonts.Font, "_harfbuzz_subset", recording)
+    issue_pdf.render_issue_pdf(published_issue)
+    fonts = [(family, weight) for family, weight, _thread in calls]
+    assert len(fonts) == len(set(fonts)) == 2  # the body serif, and the heavy serif of masthead and titles
+    assert all(thread.startswith("pdf-fonts") for _family, _weight, thread in calls)
