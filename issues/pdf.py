@@ -28,7 +28,7 @@ from django.utils._os import safe_join
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-from weasyprint import HTML  # noqa: E402
+from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
@@ -283,7 +283,18 @@ def issue_document(issue):
     """The laid-out WeasyPrint document of the issue (pages, bookmarks)."""
     patch_weasyprint()
     html = HTML(string=render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=app_url_fetcher())
-    return html.render(font_config=_font_config())
+    return html.render(font_config=_font_config(), stylesheets=[issue_stylesheet()])
+
+
+def issue_stylesheet() -> CSS:
+    """static/css/issue-pdf.css, parsed once per process (and again when the file changes)."""
+    path = Path(finders.find("css/issue-pdf.css"))
+    return _parsed_stylesheet(path, path.stat().st_mtime_ns)
+
+
+@functools.cache
+def _parsed_stylesheet(path: Path, _mtime: int) -> CSS:
+    return CSS(filename=str(path), url_fetcher=app_url_fetcher())
 
 
 _thread = threading.local()
