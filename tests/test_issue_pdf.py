@@ -306,4 +306,4 @@ def test_fonts_are_subset_once_each_on_the_font_threads(published_issue, monkeyp
     issue_pdf.render_issue_pdf(published_issue)
     fonts = [(family, weight) for family, weight, _thread in calls]
     assert len(fonts) == len(set(fonts)) == 2  # the body serif, and the heavy serif of masthead and titles
-    assert all(thread.startswith("pdf-fonts") for _family, _weight, thread in calls)
+    assert all(thread.startswith("pdf_") for _family, _weight, thread in calls)
