@@ -307,3 +307,23 @@ def test_fonts_are_subset_once_each_on_the_font_threads(published_issue, monkeyp
     fonts = [(family, weight) for family, weight, _thread in calls]
     assert len(fonts) == len(set(fonts)) == 2  # the body serif, and the heavy serif of masthead and titles
     assert all(thread.startswith("pdf_") for _family, _weight, thread in calls)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_rendering_leaves_the_garbage_collector_as_it_found_it(published_issue, monkeypatch, enabled):
+    import gc
+
+    seen = []
+    document = issue_pdf.issue_document
+
+    def recording(issue):
+        seen.append(gc.isenabled())
+        return document(issue)
+
+    monkeypatch.setattr(issue_pdf, "issue_document", recording)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        issue_pdf.render_issue_pdf(published_issue)
+        assert gc.isenabled() is enabled and seen == [False]
+    finally:
+        gc.enable()
