@@ -71,13 +71,22 @@ def _wide_stretch_points(text: str) -> float:
     return max(count, 0.0)
 
 
-@functools.cache
+_patching = threading.Lock()
+_patched = False
+
+
 def patch_weasyprint():
-    """Patch WeasyPrint (pinned 70.0) once per process. Each patch is tested (tests/test_issue_pdf.py)."""
-    _justify_wide_characters()
-    _repaginate_less()
-    _draw_leaders_as_one_run()
-    _subset_fonts_side_by_side()
+    """Patch WeasyPrint (pinned 70.0) once per process, whichever thread renders first. Each patch is tested
+    (tests/test_issue_pdf.py)."""
+    global _patched
+    with _patching:
+        if _patched:
+            return
+        _justify_wide_characters()
+        _repaginate_less()
+        _draw_leaders_as_one_run()
+        _subset_fonts_side_by_side()
+        _patched = True
 
 
 def _justify_wide_characters():

@@ -327,3 +327,16 @@ def test_rendering_leaves_the_garbage_collector_as_it_found_it(published_issue, 
         assert gc.isenabled() is enabled and seen == [False]
     finally:
         gc.enable()
+
+
+def test_patching_weasyprint_again_changes_nothing():
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+
+    issue_pdf.patch_weasyprint()
+    counted = inline.count_expandable_spaces
+    issue_pdf.patch_weasyprint()
+    assert inline.count_expandable_spaces is counted
+    box = boxes.TextBox.__new__(boxes.TextBox)
+    box.text = "数字贸易"
+    assert counted(box) == 4 - 0.5 - 0.5  # each wide character is one stretch point, whoever patched first
