@@ -19,7 +19,7 @@ class IssueFeed(Feed):
         return Issue.objects.published().prefetch_related(titles).order_by("-date", "-published_at")[:30]
 
     def item_title(self, item):
-        return f"杭州人大信息 {item.name}"
+        return item.title
 
     def item_description(self, item):
         titles = [article.title for article in item.articles.all()]

@@ -149,6 +149,11 @@ class Issue(models.Model):
         return f"{self.year}年第{self.number}期{total}"
 
     @property
+    def title(self) -> str:
+        """The issue as a document is titled: the bulletin's name and the issue's (page title, PDF, feed)."""
+        return f"杭州人大信息 {self.name}"
+
+    @property
     def number_label(self) -> str:
         """The number line as printed: `第 4 期(总第 692 期)` or `2024年第9期`."""
         if self.number is None:
