@@ -3,7 +3,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from issues import services
-from issues.models import Article, Brief, Correction, Issue, Section
+from issues.models import Article, Brief, Correction, Issue, Section, prefetch_contents
 from reports.admin import DeskAdminMixin, ReadOnlyHistoryMixin, RichBodyAdminMixin
 from reports.sanitize import excerpt
 
@@ -292,14 +292,12 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
     def toc(self, obj):
         if obj.pk is None:
             return ""
-        issue = Issue.objects.prefetch_related(
-            Prefetch("articles", queryset=Article.objects.select_related("section"))
-        ).get(pk=obj.pk)
+        prefetch_contents([obj], bodies=False)
         lines = [
             format_html("<div><strong>{}</strong> {}</div>", section or "（无栏目）", "；".join(a.title for a in items))
-            for section, items in issue.sections_with_articles()
+            for section, items in obj.sections_with_articles()
         ]
-        briefs = obj.briefs.count()
+        briefs = len(obj.briefs.all())
         if briefs:
             lines.append(format_html("<div><strong>信息摘登</strong> {} 则</div>", briefs))
         return format_html("".join(["{}"] * len(lines)), *lines) if lines else "（尚无内容）"

@@ -3,7 +3,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -386,6 +386,16 @@ class Brief(Piece):
 
     def get_absolute_url(self) -> str:
         return reverse("issues:brief", args=[self.pk])
+
+
+def prefetch_contents(issues, *, bodies: bool = True):
+    """Load the articles (with section and unit) and briefs (with unit) of `issues` in two queries."""
+    skipped = SEARCH_FIELDS if bodies else (*SEARCH_FIELDS, "body")
+    prefetch_related_objects(
+        list(issues),
+        Prefetch("articles", queryset=Article.objects.select_related("section", "unit").defer(*skipped)),
+        Prefetch("briefs", queryset=Brief.objects.select_related("unit").defer(*skipped)),
+    )
 
 
 class IssueSequence(models.Model):

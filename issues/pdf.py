@@ -24,9 +24,10 @@ from pathlib import Path
 import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils._os import safe_join
+
+from issues.models import prefetch_contents
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
@@ -284,18 +285,6 @@ def resolve_local_url(url: str) -> Path | None:
     if not found or not Path(found).is_file():
         return None
     return Path(found)
-
-
-def prefetch_contents(issues, *, bodies: bool = True):
-    """Load the articles (with section and unit) and briefs (with unit) of `issues` in two queries."""
-    from issues.models import SEARCH_FIELDS, Article, Brief
-
-    skipped = SEARCH_FIELDS if bodies else (*SEARCH_FIELDS, "body")
-    prefetch_related_objects(
-        list(issues),
-        Prefetch("articles", queryset=Article.objects.select_related("section", "unit").defer(*skipped)),
-        Prefetch("briefs", queryset=Brief.objects.select_related("unit").defer(*skipped)),
-    )
 
 
 def render_issue_html(issue) -> str:

@@ -11,8 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from issues.filters import IssueFilter, PieceFilter
-from issues.models import SEARCH_FIELDS, Article, Brief, Issue
-from issues.pdf import prefetch_contents, render_issue_pdf
+from issues.models import SEARCH_FIELDS, Article, Brief, Issue, prefetch_contents
+from issues.pdf import render_issue_pdf
 from issues.search import WINDOW, search, snippet
 from reports.models import is_editor
 
