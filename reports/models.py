@@ -8,6 +8,8 @@ from django.db import models, transaction
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from reports import uploads
+
 logger = logging.getLogger(__name__)
 
 
@@ -365,6 +367,23 @@ class Attachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:attachment", args=[self.report_id, self.pk])
+
+    @classmethod
+    def store(cls, report: Report, upload, user) -> "Attachment":
+        """Keep an upload that `uploads.check_upload` accepted (it sets `checked_kind`) as one of the report's
+        files, under a random name in the private storage."""
+        kind = upload.checked_kind
+        attachment = cls(
+            report=report,
+            original_name=uploads.safe_name(upload.name),
+            kind={uploads.DOCX: cls.Kind.WORD, uploads.PDF: cls.Kind.PDF}.get(kind, cls.Kind.IMAGE),
+            content_type=kind.content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
+        attachment.file.save(uploads.random_name(kind), upload, save=False)
+        attachment.save()
+        return attachment
 
 
 class Comment(models.Model):

@@ -105,7 +105,7 @@ def _edit(request, access: Access, report: Report):
                 with transaction.atomic():
                     report = form.save()
                     for upload in form.cleaned_data["attachments"]:
-                        _attach(report, upload, request.user)
+                        Attachment.store(report, upload, request.user)
                     if submitting:
                         report.transition(Report.Status.SUBMITTED, by=request.user, as_editor=False)
             except TransitionError as exc:  # changed meanwhile, e.g. submitted from another window
@@ -139,24 +139,6 @@ def _import_docx(request, report: Report) -> tuple[ReportForm, DocxImportForm]:
             messages.success(request, "已从 Word 文档导入标题和正文，请核对后保存或报送。")
             docx_form = DocxImportForm()
     return ReportForm(instance=report, initial=typed), docx_form
-
-
-ATTACHMENT_KINDS = {uploads.DOCX: Attachment.Kind.WORD, uploads.PDF: Attachment.Kind.PDF}
-
-
-def _attach(report: Report, upload, user) -> Attachment:
-    kind = upload.checked_kind
-    attachment = Attachment(
-        report=report,
-        original_name=uploads.safe_name(upload.name),
-        kind=ATTACHMENT_KINDS.get(kind, Attachment.Kind.IMAGE),
-        content_type=kind.content_type,
-        size=upload.size,
-        uploaded_by=user,
-    )
-    attachment.file.save(uploads.random_name(kind), upload, save=False)
-    attachment.save()
-    return attachment
 
 
 @login_required
