@@ -127,6 +127,7 @@ class PlacementFilter(admin.SimpleListFilter):
 
 class DecisionForm(forms.Form):
     DECISIONS = {"accept": Report.Status.ACCEPTED, "return": Report.Status.RETURNED, "decline": Report.Status.DECLINED}
+    BUTTONS = {"accept": "采用", "return": "退回修改", "decline": "不予采用"}
     decision = forms.ChoiceField(choices=[(k, v.label) for k, v in DECISIONS.items()])
     comment = forms.CharField(required=False, max_length=2000)
 
@@ -348,7 +349,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         if report is not None:
             extra = {
                 "decisions": [
-                    (key, status)
+                    (key, DecisionForm.BUTTONS[key])
                     for key, status in DecisionForm.DECISIONS.items()
                     if (Report.Status(report.status), status) in Report.EDITOR_MOVES
                 ],

@@ -88,11 +88,22 @@ def test_returning_with_a_comment_tells_the_unit_why(client, submitter, editor):
     report.refresh_from_db()
     assert report.status == S.RETURNED
     assert report.events.last().comment == "请补充第二季度数据"
+    client.force_login(submitter)
+    for page in ("reports:detail", "reports:edit"):
+        assert "研究室退回修改：请补充第二季度数据" in client.get(reverse(page, args=[report.pk])).text
     # the unit revises and resubmits: a second version is kept next to the first
     report.body = "<p>补充后的正文</p>"
     report.save()
     report.transition(S.SUBMITTED, by=submitter)
     assert list(report.versions.values_list("number", flat=True)) == [1, 2]
+
+
+def test_a_declined_report_shows_the_unit_the_reason(client, submitter, editor):
+    report = make_report(submitter)
+    client.force_login(editor)
+    decide(client, report, "decline", "与本刊主题不符")
+    client.force_login(submitter)
+    assert "未采用：与本刊主题不符" in client.get(reverse("reports:detail", args=[report.pk])).text
 
 
 def test_declining_without_a_reason_is_refused_with_a_message(client, submitter, editor):
