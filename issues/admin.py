@@ -387,10 +387,7 @@ class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHi
         if isinstance(obj, Brief):
             obj.body = services.with_bold_unit(obj.body, obj.unit.name)
         if not change:
-            if isinstance(obj, Article):
-                obj.position = services.article_position(obj.issue, obj.section)
-            else:
-                obj.position = services.next_position(obj.issue.briefs)
+            obj.position = services.new_piece_position(obj)
         super().save_model(request, obj, form, change)
         if _is_published(obj):
             services.record_correction(

@@ -37,6 +37,13 @@ def next_position(pieces) -> int:
     return (pieces.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
+def new_piece_position(piece: Article | Brief) -> int:
+    """Where a new piece goes in its issue: an article with its section (see `article_position`), a brief last."""
+    if isinstance(piece, Article):
+        return article_position(piece.issue, piece.section)
+    return next_position(piece.issue.briefs)
+
+
 def article_position(issue: Issue, section: Section | None) -> int:
     """Make room for a new article so that sections stay together and follow the usual section order.
 
@@ -88,17 +95,12 @@ def place_report(
     common = {"issue": issue, "unit": report.unit, "authors": report.authors, "report": report}
     withdraw_sign_off(issue)
     if as_brief:
-        text = brief_text.strip() or brief_text_from(report)
-        return Brief.objects.create(
-            **common, body=brief_body(report.unit.name, text), position=next_position(issue.briefs)
-        )
-    return Article.objects.create(
-        **common,
-        section=section,
-        title=title.strip() or report.title,
-        body=report.body,
-        position=article_position(issue, section),
-    )
+        piece = Brief(**common, body=brief_body(report.unit.name, brief_text.strip() or brief_text_from(report)))
+    else:
+        piece = Article(**common, section=section, title=title.strip() or report.title, body=report.body)
+    piece.position = new_piece_position(piece)
+    piece.save()
+    return piece
 
 
 def can_sign_off(user) -> bool:
