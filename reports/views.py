@@ -118,7 +118,14 @@ def _edit(request, access: Access, report: Report):
         request,
         access,
         "reports/report_form.html",
-        {"form": form, "docx_form": docx_form, "report": report, "is_new": report.pk is None},
+        {
+            "form": form,
+            "docx_form": docx_form,
+            "report": report,
+            "is_new": report.pk is None,
+            "attachments": list(report.attachments.all()) if report.pk else [],
+            "last_event": report.events.last() if report.status == Report.Status.RETURNED else None,
+        },
     )
 
 
