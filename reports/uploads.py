@@ -133,14 +133,19 @@ def check_upload(upload, *, allowed: tuple[Kind, ...], max_bytes: int) -> Kind:
 
 
 def store_image(data: bytes, name: str) -> str:
-    """Check an image for the report body and store it under a random public name; its URL.
-
-    Body images are public once a report is printed, so they go to MEDIA_ROOT (unguessable names); attachments
-    stay private.
-    """
+    """Check an image for the report body (from a Word file, say) and store it; its URL."""
     kind = sniff(data[:16])
     if kind not in IMAGES:
         raise ValidationError(f"“{safe_name(name)}”不是图片，正文中只能插入 JPG、PNG、GIF 或 WebP 图片。")
     _check_image(data, safe_name(name))
+    return save_image(data, kind)
+
+
+def save_image(data: bytes, kind: Kind) -> str:
+    """Store a checked image for a report body under a random public name; its URL.
+
+    Body images are public once a report is printed, so they go to MEDIA_ROOT (unguessable names); attachments
+    stay private.
+    """
     stored = default_storage.save(f"editor/{timezone.localdate():%Y/%m}/{random_name(kind)}", ContentFile(data))
     return default_storage.url(stored)

@@ -260,8 +260,8 @@ def upload_image(request):
     if upload is None:
         return JsonResponse({"error": {"message": "没有收到图片文件，请重新选择。"}}, status=400)
     try:
-        uploads.check_upload(upload, allowed=uploads.IMAGES, max_bytes=settings.REPORT_IMAGE_MAX_BYTES)
-        url = uploads.store_image(upload.read(), upload.name)
+        kind = uploads.check_upload(upload, allowed=uploads.IMAGES, max_bytes=settings.REPORT_IMAGE_MAX_BYTES)
+        url = uploads.save_image(upload.read(), kind)
     except ValidationError as exc:
         return JsonResponse({"error": {"message": " ".join(exc.messages)}}, status=400)
     return JsonResponse({"url": url})
