@@ -1,8 +1,8 @@
 """PDF render time per issue and per page, file size, right-edge evenness: `python bench/pdf_bench.py`.
 
 `first s` is an issue's first render in the process (the first row's is the process's first render: fonts,
-patches and caches are set up then). `warm s` is the median of RUNS renders once every issue has been rendered,
-as in a worker that has been running for a while.
+patches and caches are set up then). `warm s` is the median of RUNS renders in a row once every issue has been
+rendered, as in a worker that has been running for a while; garbage collection is left to run as it would.
 """
 
 import statistics
@@ -17,8 +17,6 @@ RUNS = 7
 
 def main():
     throwaway_database("pdf")
-    import gc
-
     from issues.pdf import render_issue_pdf
     from tests import pdftools
 
@@ -32,7 +30,6 @@ def main():
     for issue in issues:
         times = []
         for _ in range(RUNS):
-            gc.collect()
             started = time.perf_counter()
             data = render_issue_pdf(issue)
             times.append(time.perf_counter() - started)

@@ -1,6 +1,7 @@
 """The issue PDF: layout read back with poppler, the stored file per version, the background task."""
 
 import re
+import time
 import unicodedata
 
 import pytest
@@ -268,6 +269,16 @@ def test_each_toc_leader_is_one_run_of_dots_up_to_the_page_number(published_issu
         ("<p>一是（一）不在段首。</p>", "<p>一是（一）不在段首。</p>"),
         ("<p>（三）" + "很长" * 40 + "。</p>", "<p>（三）" + "很长" * 40 + "。</p>"),
         ("<p>（四）<strong>加粗</strong>。</p>", "<p>（四）<strong>加粗</strong>。</p>"),
+        (
+            "<p>\u3000\u3000(五)“三个聚”助推医疗共享。”正文</p>",
+            '<p>\u3000\u3000<span class="subhead">(五)“三个聚”助推医疗共享。”</span>正文</p>',
+        ),
+        (
+            "<p><strong>（六）强化司法监督。</strong>正文</p>",
+            '<p><span class="subhead"><strong>（六）强化司法监督。</strong></span>正文</p>',
+        ),
+        ("<p><strong>（七）标题。更多加粗</strong>正文</p>", "<p><strong>（七）标题。更多加粗</strong>正文</p>"),
+        ("<p>（八）一是补短板；二是强弱项</p>", "<p>（八）一是补短板；二是强弱项</p>"),
     ],
 )
 def test_subheads_mark_the_lead_of_a_paragraph(body, expected):
@@ -340,3 +351,74 @@ def test_patching_weasyprint_again_changes_nothing():
     box = boxes.TextBox.__new__(boxes.TextBox)
     box.text = "数字贸易"
     assert counted(box) == 4 - 0.5 - 0.5  # each wide character is one stretch point, whoever patched first
+
+
+def test_a_long_section_name_takes_the_lines_it_needs_in_the_toc(published_issue):
+    from weasyprint.formatting_structure import boxes
+
+    from issues.models import Section
+
+    section = published_issue.articles.get(title__startswith="临平区").section  # one entry, one line
+    Section.objects.filter(pk=section.pk).update(name="人大代表履职风采展示")
+    document = issue_pdf.issue_document(Issue.objects.get(pk=published_issue.pk))
+    groups = [
+        box
+        for page in document.pages[:2]
+        for box in page._page_box.descendants()
+        if box.element_tag == "li" and "toc-group" in (box.element.get("class") or "")
+    ]
+    for group in groups:
+        name = [box for box in group.descendants() if box.element_tag == "span"]
+        entries = next(box for box in group.descendants() if box.element_tag == "ul")
+        for text in (t for box in name for t in box.descendants() if isinstance(t, boxes.TextBox)):
+            assert text.position_x + text.width <= entries.position_x + 0.5, f"{text.text} runs into the entries"
+            assert text.position_y + text.height <= group.position_y + group.height + 0.5, f"{text.text} runs on"
+
+
+def test_underlined_text_in_a_justified_paragraph_is_drawn(published_issue, tmp_path):
+    article = published_issue.articles.order_by("position").first()
+    article.body = article.body.replace("数字贸易", "<u>数字贸易</u>", 3)
+    article.save(update_fields=["body"])
+    path = tmp_path / "issue.pdf"
+    path.write_bytes(issue_pdf.render_issue_pdf(Issue.objects.get(pk=published_issue.pk)))
+    assert "全国首部数字贸易领域地方性法规" in pdftools.pdftotext(path).replace("\n", "")
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_process_renders_with_its_own_threads(published_issue):
+    import os
+
+    issue_pdf._pdf_threads().submit(int).result()  # the parent's pool exists
+    child = os.fork()
+    if child == 0:  # the child must never return into pytest
+        status = 1
+        try:
+            status = 0 if issue_pdf._pdf_threads().submit(sum, [1, 2]).result(timeout=10) == 3 else 1
+        finally:
+            os._exit(status)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        pid, status = os.waitpid(child, os.WNOHANG)
+        if pid:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(child, 9)
+    pytest.fail("the forked process hung on the parent's threads")
+
+
+def test_streams_are_deflated_once_and_read_back_whole():
+    import zlib
+
+    import pydyf
+
+    document = pydyf.PDF()
+    content = [b"BT /F1 16 Tf (x) Tj ET"] * 200
+    stream = pydyf.Stream(list(content), compress=True)
+    left_alone = pydyf.Stream([b"q", 1.5, b"Q"], compress=True)  # not all bytes: pydyf compresses it itself
+    document.add_object(stream)
+    document.add_object(left_alone)
+    issue_pdf._deflate_streams(None, document)
+    assert stream.compress is False and stream.extra["Filter"] == "/FlateDecode"
+    assert zlib.decompress(stream.stream[0]) == b"\n".join(content)
+    assert left_alone.compress is True and "Filter" not in left_alone.extra
