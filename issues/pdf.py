@@ -247,6 +247,17 @@ def _pdf_threads() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix="pdf")
 
 
+_thread = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """One font configuration per thread (Pango's font map is not shared across threads): it keeps the system
+    fonts loaded between renders instead of reading them again for each issue."""
+    if not hasattr(_thread, "font_config"):
+        _thread.font_config = FontConfiguration()
+    return _thread.font_config
+
+
 def _after_fork_in_child():
     """A forked process (a web server's worker) has none of its parent's threads: it makes its own pool, and its
     own font configuration."""
@@ -325,17 +336,6 @@ def issue_stylesheet() -> CSS:
 @functools.cache
 def _parsed_stylesheet(path: Path, _mtime: int) -> CSS:
     return CSS(filename=str(path), url_fetcher=app_url_fetcher())
-
-
-_thread = threading.local()
-
-
-def _font_config() -> FontConfiguration:
-    """One font configuration per thread (Pango's font map is not shared across threads): it keeps the system
-    fonts loaded between renders instead of reading them again for each issue."""
-    if not hasattr(_thread, "font_config"):
-        _thread.font_config = FontConfiguration()
-    return _thread.font_config
 
 
 def render_issue_pdf(issue) -> bytes:
