@@ -108,6 +108,14 @@ class Row:
     def sort_key(self):
         return (-self.used, -self.articles, -self.accepted, -self.submitted, self.order, self.name)
 
+    def add(self, other: "Row") -> "Row":
+        """Add another row's figures to this one (a district's or the grand total)."""
+        self.submitted += other.submitted
+        self.accepted += other.accepted
+        self.articles += other.articles
+        self.briefs += other.briefs
+        return self
+
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
@@ -166,23 +174,15 @@ def district_rows(rows: list[Row]) -> list[Row]:
     """The unit rows summed per district (all 13 districts and the city level, even without figures), ranked."""
     totals = {d.value: Row(name=d.label, district=d.value, order=d.position) for d in District}
     for row in rows:
-        total = totals[row.district]
-        total.submitted += row.submitted
-        total.accepted += row.accepted
-        total.articles += row.articles
-        total.briefs += row.briefs
+        totals[row.district].add(row)
     return _ranked(list(totals.values()))
 
 
 def totals(rows: list[Row]) -> Row:
-    return Row(
-        name="合计",
-        district="",
-        submitted=sum(r.submitted for r in rows),
-        accepted=sum(r.accepted for r in rows),
-        articles=sum(r.articles for r in rows),
-        briefs=sum(r.briefs for r in rows),
-    )
+    total = Row(name="合计", district="")
+    for row in rows:
+        total.add(row)
+    return total
 
 
 def unit_figures(unit: Contributor, period: Period) -> tuple[Row, int]:
