@@ -36,15 +36,16 @@ class Period:
         today = today or timezone.localdate()
         default = cls("year", today.year)
         kind = query.get("period", "year")
+        limits = {"month": 12, "quarter": 4, "year": 1}
         try:
             year = int(query.get("year", today.year))
-            index = int(query.get({"month": "month", "quarter": "quarter"}.get(kind, "month"), 1))
+            # The forms send every select; only the one of the chosen kind counts.
+            index = int(query.get(kind, 1)) if kind in ("month", "quarter") else 1
         except ValueError:
             return default, "统计期间填写有误，已显示本年度。"
-        limits = {"month": 12, "quarter": 4, "year": 1}
         if kind not in limits or not (2000 <= year <= 2100) or not (1 <= index <= limits[kind]):
             return default, "统计期间填写有误，已显示本年度。"
-        return cls(kind, year, index if kind != "year" else 1), ""
+        return cls(kind, year, index), ""
 
     @property
     def start(self) -> datetime.date:

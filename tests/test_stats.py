@@ -96,6 +96,10 @@ def test_periods_from_the_query():
     assert stats.Period.from_query({"period": "quarter", "year": "2024", "quarter": "3"})[0].label == "2024年第三季度"
     period, problem = stats.Period.from_query({"period": "month", "month": "13"}, today=datetime.date(2026, 5, 1))
     assert (period, problem) == (stats.Period("year", 2026), "统计期间填写有误，已显示本年度。")
+    # the forms send the month and quarter selects whatever the kind: a year ignores them
+    everything = {"period": "year", "year": "2023", "month": "5", "quarter": "2"}
+    assert stats.Period.from_query(everything) == (stats.Period("year", 2023), "")
+    assert stats.Period.from_query({**everything, "period": "quarter"})[0] == stats.Period("quarter", 2023, 2)
 
 
 def test_the_editor_page_shows_tables_chart_and_exports(client, editor, activity):
