@@ -6,6 +6,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from reports import uploads
@@ -189,11 +190,15 @@ class Report(models.Model):
         """Move to status `to`, record who did it and why, and keep the text as sent on each submission.
 
         `as_editor` says which side acts; by default it is read from the user's profile.
-        Raises TransitionError for a move the workflow does not allow.
+        Raises TransitionError for a move the workflow does not allow. The status is re-read under a row lock, so
+        that two people acting at once cannot both move the report from the status they saw.
         """
-        from django.utils import timezone
+        with transaction.atomic():
+            locked = Report.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
+            self.status = locked
+            return self._transition(self.Status(to), by=by, comment=comment, as_editor=as_editor)
 
-        to = self.Status(to)
+    def _transition(self, to: "Report.Status", *, by, comment: str, as_editor: bool | None) -> "ReportEvent":
         current = self.Status(self.status)
         if as_editor is None:
             as_editor = is_editor(by)
@@ -202,6 +207,8 @@ class Report(models.Model):
             raise TransitionError(f"不能把“{current.label}”状态的信息改为“{to.label}”。")
         if to in self.NEEDS_COMMENT and not comment.strip():
             raise TransitionError(f"{to.label}时请填写理由。")
+        if to in self.NEEDS_COMMENT and (piece := self.piece) is not None:
+            raise TransitionError(f"这篇信息已编入 {piece.issue}，请先从该期移出再退回或不予采用。")
         now = timezone.now()
         self.status = to
         if to == self.Status.SUBMITTED:

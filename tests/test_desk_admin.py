@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from issues.models import Article, Brief, Section
-from reports.models import Report
+from reports.models import Report, TransitionError
 from tests.desk import make_draft, make_report
 
 S = Report.Status
@@ -154,6 +154,9 @@ def test_a_placed_report_cannot_be_returned_until_removed(desk, published_issue,
     response = desk.post(url, {"decision": "return", "comment": "再改改"}, follow=True)
     assert "请先从该期移出" in response.text
     assert Report.objects.get(pk=report.pk).status == S.ACCEPTED
+    # the rule belongs to the workflow itself, whoever calls it
+    with pytest.raises(TransitionError, match="请先从该期移出"):
+        Report.objects.get(pk=report.pk).transition(S.DECLINED, by=editor, comment="不用了")
 
 
 def test_the_admin_index_is_refused_to_a_user_without_staff(client, submitter):
