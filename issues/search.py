@@ -16,11 +16,12 @@ from django.db import connection, models
 from django.db.models import F, Func, Q, Value
 from django.utils.safestring import mark_safe
 
+from reports.sanitize import plain_text
+
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _CHUNK = re.compile(f"[{CJK}]+|[^\\W{CJK}_]+")
 _WORD = re.compile(r"\w+")
-_TAG = re.compile(r"<[^>]*>")
 
 _jieba = None
 
@@ -139,7 +140,7 @@ def search(queryset, q: str, window: int = WINDOW):
 
 def snippet(text_html: str, q: str, width: int = 90) -> str:
     """A passage of the plain text around the first match of the query, matches wrapped in `<mark>`."""
-    text = " ".join(html.unescape(_TAG.sub("", text_html)).split())  # bodies are sanitised: tags are simple
+    text = plain_text(text_html)
     terms = sorted({t for t in query_terms(q) if t}, key=len, reverse=True)
     pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
     start = 0

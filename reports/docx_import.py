@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 import mammoth
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.html import strip_tags
 
 from reports import uploads
-from reports.sanitize import clean_html
+from reports.sanitize import clean_html, plain_text
 
 # Word's Chinese built-in style names, which mammoth does not know by default.
 STYLE_MAP = """
@@ -64,12 +63,12 @@ def import_docx(upload) -> Imported:
     title = ""
     match = _FIRST_BLOCK.match(html)
     if match:
-        text = " ".join(strip_tags(match.group(2)).split())
+        text = plain_text(match.group(2))
         if text and len(text) <= TITLE_MAX:
             title = text
             html = html[match.end() :]
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     body = clean_html(html)
-    if not title and not strip_tags(body).strip():
+    if not title and not plain_text(body):
         raise ValidationError("该 Word 文档中没有可导入的文字。")
     return Imported(title=title, body=body, warnings=warnings)

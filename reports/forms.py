@@ -1,17 +1,16 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.html import strip_tags
 from django_ckeditor_5.widgets import CKEditor5Widget
 
 from issues.models import Section
 from reports import uploads
 from reports.models import Comment, Report
-from reports.sanitize import clean_html
+from reports.sanitize import clean_html, plain_text
 
 
 def body_has_content(html: str) -> bool:
-    return bool(strip_tags(html).strip()) or "<img" in html
+    return bool(plain_text(html)) or "<img" in html
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -10,7 +10,6 @@ import re
 
 import nh3
 from django.conf import settings
-from django.utils.html import strip_tags
 
 TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u",
@@ -71,9 +70,14 @@ def clean_html(html: str) -> str:
     ).strip()
 
 
+# A tag, quoted attribute values and all. Bodies are clean_html's output (or mammoth's), so a regular expression
+# does what an HTML parser would, at a fraction of the cost on every save, search result and excerpt.
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
 def plain_text(html: str) -> str:
     """The words of an HTML body on one line: tags dropped, entities decoded, runs of space collapsed."""
-    return " ".join(html_entities.unescape(strip_tags(html)).split())
+    return " ".join(html_entities.unescape(_TAG.sub("", html)).split())
 
 
 def excerpt(html: str, length: int = 40) -> str:

@@ -199,3 +199,13 @@ def test_attachment_removed_while_editable_only(logged_in, submitter):
     response = logged_in.post(reverse("reports:attachment_delete", args=[kept.report_id, kept.pk]), follow=True)
     assert Attachment.objects.filter(pk=kept.pk).exists()
     assert "已报送的信息不能删除附件" in response.content.decode()
+
+
+def test_plain_text_reads_sanitised_html_as_a_parser_would():
+    from reports.forms import body_has_content
+    from reports.sanitize import clean_html, plain_text
+
+    body = clean_html('<p>甲&amp;乙 <img src="/media/a.png" alt="a > b">丙</p><p>&nbsp;</p><p>丁</p>')
+    assert plain_text(body) == "甲&乙 丙 丁"
+    assert not body_has_content(clean_html("<p>&nbsp;</p><p> </p>"))
+    assert body_has_content(clean_html("<p>正文</p>"))
