@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET
 
 from issues.filters import IssueFilter, PieceFilter
 from issues.models import SEARCH_FIELDS, Article, Brief, Issue, prefetch_contents
-from issues.pdf import render_issue_pdf
 from issues.search import WINDOW, search, snippet
 from reports.models import is_editor
 
@@ -143,7 +142,15 @@ def issue_pdf(request, year: int, kind: str, number: int):
             return _pdf_response(issue, issue.store_pdf())
         finally:
             cache.delete(f"issue-pdf-render:{issue.pk}")
-    return _pdf_response(issue, render_issue_pdf(issue))
+    return _pdf_response(issue, _render_pdf(issue))
+
+
+def _render_pdf(issue) -> bytes:
+    """WeasyPrint is imported on first use: loading it takes half a second, which the web process and every
+    management command would otherwise pay at start-up."""
+    from issues.pdf import render_issue_pdf
+
+    return render_issue_pdf(issue)
 
 
 @never_cache
@@ -157,7 +164,7 @@ def preview_issue(request, pk: int):
 def preview_issue_pdf(request, pk: int):
     """A fresh render, never stored: a draft changes until it is published."""
     issue = _previewable_issue(request, pk)
-    return _pdf_response(issue, render_issue_pdf(issue), inline=True)
+    return _pdf_response(issue, _render_pdf(issue), inline=True)
 
 
 def _siblings(piece):
