@@ -133,6 +133,9 @@ class CorrectionInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("made_by")
+
     def has_add_permission(self, request, obj=None):
         return False
 
