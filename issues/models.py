@@ -17,6 +17,10 @@ COLOPHON_FIELDS = ["send_to", "recipients", "responsible_editor", "phone", "subm
 
 #: The columns search keeps on every piece: never needed to show one, so pages defer them and history skips them.
 SEARCH_FIELDS = ("search_text", "search_vector")
+# A report's pages join its printed piece only for where it appeared: the piece's text and index stay behind.
+PIECE_TEXT_OF_REPORT = tuple(
+    f"{piece}__{field}" for piece in ("article", "brief") for field in ("body", *SEARCH_FIELDS)
+)
 
 
 class IssueQuerySet(models.QuerySet):

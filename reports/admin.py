@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django_ckeditor_5.widgets import CKEditor5Widget
 from simple_history.admin import SimpleHistoryAdmin
 
-from issues.models import Issue, Section
+from issues.models import PIECE_TEXT_OF_REPORT, Issue, Section
 from issues.services import DeskError, brief_text_from, place_report
 from reports.models import Contributor, District, Profile, Report, TransitionError, is_editor
 from reports.sanitize import clean_html
@@ -210,7 +210,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         "suggested_section",
     ]
     search_fields = ["title", "body", "authors", "unit__name"]
-    list_select_related = ["unit", "suggested_section", "article__issue", "brief__issue"]
+    list_select_related = ["unit", "suggested_section", "article__issue", "brief__issue"]  # get_queryset's too
     list_per_page = 50
     empty_value_display = "未指定"
     actions = ["accept_selected"]
@@ -230,7 +230,8 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         # Not super(): its ordering would come before the annotation it orders by. Drafts stay private to units.
         return (
             Report.objects.exclude(status=Report.Status.DRAFT)
-            .select_related("unit", "article__issue", "brief__issue")
+            .select_related(*self.list_select_related)
+            .defer(*PIECE_TEXT_OF_REPORT)
             .annotate(last_submitted_at=Max("versions__created_at"))
             .order_by(*self.get_ordering(request))
         )

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from issues.models import PIECE_TEXT_OF_REPORT
 from reports import stats, uploads
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
@@ -35,7 +36,7 @@ class Access:
 
     def reports(self):
         """Editors see every unit's reports except drafts, which stay private to the unit until submitted."""
-        reports = Report.objects.select_related(*PORTAL_SELECT)
+        reports = Report.objects.select_related(*PORTAL_SELECT).defer(*PIECE_TEXT_OF_REPORT)
         if self.is_editor:
             return reports.exclude(status=Report.Status.DRAFT)
         return reports.filter(unit=self.unit)
