@@ -240,8 +240,6 @@ def pieces(request):
     for row in page.object_list:
         piece = loaded[(row["model"], row["pk"])]
         results.append({"piece": piece, "model": row["model"], "snippet": snippet(piece.body, q) if q else None})
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
     return render(
         request,
         "issues/pieces.html",
@@ -250,7 +248,6 @@ def pieces(request):
             "filter": piece_filter,
             "page": page,
             "results": results,
-            "query_string": query_string.urlencode(),
             "capped": bool(q) and page.paginator.count >= WINDOW,
         },
     )

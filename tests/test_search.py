@@ -84,6 +84,8 @@ def test_lists_paginate(client, all_seeds):
     assert "第 1 / 2 页" in first
     assert 'rel="next" href="?page=2"' in first
     assert client.get("/articles/?page=2").status_code == 200
+    filtered = client.get("/articles/?year=2024&page=1").content.decode()
+    assert 'rel="next" href="?year=2024&amp;page=2"' in filtered  # the filter goes with the page
 
 
 def test_only_the_newest_matches_of_a_frequent_word_are_ranked(all_seeds):
