@@ -277,11 +277,7 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
 
     @admin.display(description="PDF")
     def pdf_state(self, obj):
-        if not obj.is_published:
-            return "—"
-        if obj.pdf_status == Issue.PdfStatus.DONE and not obj.has_current_pdf:
-            return "待更新"
-        return obj.get_pdf_status_display()
+        return obj.pdf_state_label if obj.is_published else "—"
 
     @admin.display(description="预览")
     def preview(self, obj):

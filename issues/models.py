@@ -219,6 +219,13 @@ class Issue(models.Model):
     def has_current_pdf(self) -> bool:
         return bool(self.pdf) and self.pdf_version == self.content_version
 
+    @property
+    def pdf_state_label(self) -> str:
+        """The stored PDF's state for the desk: its render status, or 待更新 when the file is of an older version."""
+        if self.pdf_status == self.PdfStatus.DONE and not self.has_current_pdf:
+            return "待更新"
+        return self.get_pdf_status_display()
+
     def mark_changed(self):
         """Record that the content of the issue changed: a new version, whose PDF is rendered in the background."""
         self.content_version = F("content_version") + 1

@@ -166,6 +166,15 @@ def test_editor_sees_a_failed_render_and_queues_a_retry(
     assert DBTaskResult.objects.get().args_kwargs["args"] == [published_issue.pk, published_issue.content_version]
 
 
+def test_the_desk_says_when_the_stored_pdf_is_of_an_older_version(client, editor, published_issue):
+    render_task.call(published_issue.pk, 1)
+    Issue.objects.filter(pk=published_issue.pk).update(content_version=2)
+    client.force_login(editor)
+    page = client.get(f"/admin/issues/issue/{published_issue.pk}/change/").content.decode()
+    assert "存档 PDF：待更新" in page
+    assert "待更新" in client.get("/admin/issues/issue/").content.decode()
+
+
 def test_editor_previews_a_draft_pdf_uncached(client, editor, draft_issue):
     client.force_login(editor)
     response = client.get(f"/preview/issues/{draft_issue.pk}/pdf/")
