@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from issues.models import PIECE_TEXT_OF_REPORT, Issue, Section
 from issues.services import DeskError, brief_text_from, place_report
-from reports.models import Contributor, District, Profile, Report, TransitionError, is_editor
+from reports.models import Contributor, Profile, Report, TransitionError, is_editor
 from reports.sanitize import clean_html
 
 
@@ -116,11 +116,10 @@ class PlacementFilter(admin.SimpleListFilter):
         return [("unplaced", "未编入"), ("placed", "已编入")]
 
     def queryset(self, request, queryset):
-        unplaced = Q(article__isnull=True, brief__isnull=True)
         if self.value() == "unplaced":
-            return queryset.filter(unplaced)
+            return queryset.filter(Report.UNPLACED)
         if self.value() == "placed":
-            return queryset.exclude(unplaced)
+            return queryset.exclude(Report.UNPLACED)
         return queryset
 
 
@@ -263,7 +262,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
 
     @admin.display(description="区县", ordering="unit__district")
     def district(self, obj):
-        return District(obj.unit.district).label
+        return obj.unit.get_district_display()
 
     @admin.display(description="报送时间", ordering="last_submitted_at")
     def waiting_since(self, obj):

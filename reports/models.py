@@ -126,6 +126,8 @@ class Report(models.Model):
         (Status.ACCEPTED, Status.PUBLISHED),
     }
     NEEDS_COMMENT = {Status.RETURNED, Status.DECLINED}
+    #: Not (yet) made into an article or a brief.
+    UNPLACED = models.Q(article__isnull=True, brief__isnull=True)
 
     unit = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="reports", verbose_name="报送单位")
     title = models.CharField("标题", max_length=200)

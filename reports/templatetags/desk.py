@@ -15,7 +15,7 @@ def desk_summary(context):
         return {"show": False}
     counts = Report.objects.aggregate(
         waiting=Count("id", filter=Q(status=Report.Status.SUBMITTED)),
-        unplaced=Count("id", filter=Q(status=Report.Status.ACCEPTED, article__isnull=True, brief__isnull=True)),
+        unplaced=Count("id", filter=Q(Report.UNPLACED, status=Report.Status.ACCEPTED)),
     )
     drafts = Issue.objects.drafts().annotate(
         article_count=Count("articles", distinct=True), brief_count=Count("briefs", distinct=True)
