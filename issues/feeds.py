@@ -1,5 +1,6 @@
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
+from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
 from issues.models import Article, Issue
@@ -11,7 +12,7 @@ class IssueFeed(Feed):
     feed_type = Atom1Feed
     title = "杭州人大信息"
     subtitle = "杭州市人大常委会研究室编"
-    link = "/archive/"
+    link = reverse_lazy("issues:archive")
     author_name = "杭州市人大常委会研究室"
 
     def items(self):
