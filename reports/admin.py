@@ -342,25 +342,24 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
             *super().get_urls(),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        report = self.get_object(request, object_id)
-        extra = {}
-        if report is not None:
-            extra = {
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The decision and placement panel, from the report the change view has already loaded."""
+        if obj is not None:
+            context |= {
                 "decisions": [
                     (key, DecisionForm.BUTTONS[key])
                     for key, status in DecisionForm.DECISIONS.items()
-                    if (Report.Status(report.status), status) in Report.EDITOR_MOVES
+                    if (Report.Status(obj.status), status) in Report.EDITOR_MOVES
                 ],
-                "piece": report.piece,
-                "piece_url": _piece_url(report.piece),
+                "piece": obj.piece,
+                "piece_url": _piece_url(obj.piece),
             }
-        return super().change_view(request, object_id, form_url, extra | (extra_context or {}))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _report_or_404(self, request, object_id) -> Report:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        return get_object_or_404(self.get_queryset(request).select_related("unit"), pk=object_id)
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
 
     def decide_view(self, request, object_id):
         """Accept, return with a comment or decline with a reason, through the report's own transition."""
