@@ -1,5 +1,6 @@
 """Shared fixtures: the people of the system (an editor, two units' submitters, a reader) and sample issues."""
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,24 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rows_from_data_migrations(request):
+    """The sections and units that data migrations create. A transactional test (browser, concurrency) ends by
+    emptying every table, those rows included; the tests after it get them back, whatever the order."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    from issues.models import Section
+
+    if not Section.objects.exists():
+        for module in ("issues.migrations.0003_seed_sections", "reports.migrations.0002_seed_contributors"):
+            importlib.import_module(module).seed(apps, None)
 
 
 @pytest.fixture
