@@ -30,12 +30,14 @@ def public_pages(issue: Issue) -> list[str]:
     ]
 
 
-def submitter_pages(report: Report) -> list[str]:
+def submitter_pages(report: Report, sent: Report) -> list[str]:
     return [
         "/submit/",
         "/submit/new/",
         f"/submit/{report.pk}/",
         f"/submit/{report.pk}/edit/",
+        f"/submit/{sent.pk}/",
+        f"/submit/{sent.pk}/versions/1/",
         "/submit/notifications/",
         "/submit/stats/",
         "/accounts/password/",
@@ -49,6 +51,7 @@ def editor_pages(issue: Issue, draft: Issue, report: Report) -> list[str]:
         "/admin/reports/report/",
         f"/admin/reports/report/{report.pk}/change/",
         f"/admin/reports/report/{report.pk}/history/",
+        f"/admin/reports/report/{report.pk}/place/",
         "/admin/reports/report/stats/",
         "/admin/reports/contributor/",
         "/admin/issues/issue/",
@@ -56,6 +59,7 @@ def editor_pages(issue: Issue, draft: Issue, report: Report) -> list[str]:
         f"/admin/issues/issue/{issue.pk}/change/",
         f"/admin/issues/article/{article.pk}/change/",
         f"/admin/issues/article/add/?issue={draft.pk}",
+        f"/admin/issues/brief/add/?issue={draft.pk}",
         "/admin/issues/section/",
         f"/preview/issues/{draft.pk}/",
         "/admin/auth/user/",
@@ -100,8 +104,9 @@ def test_the_public_site_loads_without_a_violation(csp, all_seeds):
 
 def test_a_submitter_writes_in_ckeditor_and_saves_under_the_policy(csp, submitter):
     report = make_report(submitter, "上城区：审议报告", status=Report.Status.DRAFT)
+    sent = make_report(submitter, "上城区：已报送的信息")
     log_in(csp.page, submitter)
-    for url in submitter_pages(report):
+    for url in submitter_pages(report, sent):
         csp.visit(url)
 
     csp.visit("/submit/new/")
@@ -133,6 +138,7 @@ def test_the_desk_works_under_the_policy(csp, editor, submitter):
     issue = import_seed(SEED_REGULAR_4)
     draft = import_seed(SEED_REGULAR_2, draft=True)
     report = make_report(submitter, "上城区：代表联络站", status=Report.Status.ACCEPTED, editor=editor)
+    csp.visit("/admin/login/")
     log_in(csp.page, editor, admin=True)
     for url in editor_pages(issue, draft, report):
         csp.visit(url)

@@ -75,3 +75,14 @@ def test_cache_url_chooses_the_backend(url, backend, location):
 def test_a_bad_cache_url_stops_start_up_naming_the_variable(url):
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
         cache_from_url(url)
+
+
+@pytest.mark.django_db
+def test_migrate_creates_the_database_cache_table(settings):
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.CACHES = {"default": cache_from_url("db://renda_cache_migrated")}
+    assert "renda_cache_migrated" not in connection.introspection.table_names()
+    call_command("migrate", verbosity=0)  # nothing to apply; its post_migrate signal creates the table
+    assert "renda_cache_migrated" in connection.introspection.table_names()
