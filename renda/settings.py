@@ -281,7 +281,7 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 
 # Content-Security-Policy (django-csp): everything from the site itself, and no inline script or event handler.
 # Styles allow 'unsafe-inline': CKEditor 5 and the Django admin set style attributes from their scripts, and a
-# style cannot run code. Pages that need a script load it from static/ (see docs/deploy.md, "CSP").
+# style cannot run code. Pages that need a script load it from static/ (docs/deploy.md, "Content-Security-Policy").
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
