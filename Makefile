@@ -16,14 +16,15 @@ NPM_STAMP := node_modules/.installed
 PYTHON ?= $(shell command -v python$(PYTHON_WANTED) 2>/dev/null || ls -d $$HOME/.pyenv/versions/$(PYTHON_WANTED).*/bin/python3 2>/dev/null | tail -n 1)
 
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 poppler-utils chromium gettext
+	libharfbuzz-subset0 poppler-utils chromium gettext redis-server
 
-.PHONY: help install system-packages run test lint bench $(addprefix bench-,$(BENCHES)) clean
+.PHONY: help install system-packages run test lint bench $(addprefix bench-,$(BENCHES)) bench-load clean
 
 help:
 	@echo "make run    install, migrate, load the sample issues and serve http://127.0.0.1:8000"
 	@echo "make test   install and run ruff, the migrations check and the test suite on PostgreSQL"
 	@echo "make bench  run the benchmark scripts in bench/ (or one: make bench-import|pdf|pages|search|docx)"
+	@echo "make bench-load  200 concurrent readers for 60 s against gunicorn (wrk; not part of make bench)"
 
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
@@ -90,6 +91,9 @@ test: install lint
 		echo "PostgreSQL is not answering on 127.0.0.1:5432; trying to start it."; \
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start 2>/dev/null || true; \
 		sleep 2; pg_isready -q -h 127.0.0.1 -p 5432 || { echo "Start PostgreSQL, or set TEST_DATABASE_URL."; exit 1; }; fi
+	@# The shared-cache tests use Redis (TEST_REDIS_URL, default database 11 on 127.0.0.1:6379).
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { echo "Starting redis-server on 127.0.0.1:6379."; \
+		redis-server --bind 127.0.0.1 --port 6379 --save '' --daemonize yes >/dev/null; sleep 1; }
 	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) -m pytest $(PYTEST_ARGS)
@@ -99,6 +103,14 @@ bench: $(addprefix bench-,$(BENCHES))
 bench-import bench-pdf bench-pages bench-search bench-docx: bench-%: install
 	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/$(subst pages,page,$*)_bench.py $(BENCH_ARGS)
+
+# 200 readers for 60 s over the public pages (wrk, a Debian package, installed here only).
+bench-load: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || { echo "apt-get install wrk"; exit 1; }
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --bind 127.0.0.1 --port 6379 --save '' --daemonize yes >/dev/null
+	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
+	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/load_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules static/django_ckeditor_5/dist

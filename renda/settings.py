@@ -45,6 +45,19 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer; got {raw!r}") from None
 
 
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL as a Django cache: redis://… or rediss://… (Redis), db://table (database), locmem:// or empty."""
+    url = url.strip()
+    scheme, _, rest = url.partition("://")
+    if not url or scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "renda"}
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "renda"}
+    if scheme == "db" and rest.isidentifier():
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://host:port/db, db://table_name or locmem://; got {url!r}")
+
+
 DEBUG = envbool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -87,12 +100,16 @@ INSTALLED_APPS = [
     "adminsortable2",
     "axes",
     "django_tasks_db",
+    "csp",
+    "renda",
     "reports",
     "issues",
 ]
 
 MIDDLEWARE = [
+    "renda.middleware.RequestLogMiddleware",  # outermost: its duration covers the whole request
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -157,6 +174,13 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The cache that every app server shares (readers' cached issue pages and their version key, the PDF render lock,
+# filter choices): CACHE_URL=redis://host:6379/0 (Redis), db://table_name (the database; `migrate` creates the
+# table) or locmem:// (this process only: the zero-configuration default, right for one process).
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
+# /health/ answers 503 when a task has waited longer than this to start: the worker is down or far behind.
+HEALTH_TASK_MAX_WAIT_SECONDS = envint("HEALTH_TASK_MAX_WAIT_SECONDS", 15 * 60)
 
 # Files sent with reports: outside MEDIA_ROOT, served only through the portal's access checks.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
@@ -242,15 +266,55 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "renda@localhost")
 # Off by default: the intranet may serve plain HTTP. Turn on behind HTTPS.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"  # nothing frames the site, not even itself
+# HTTPS behind a reverse proxy (deploy/nginx-renda.conf): the proxy terminates TLS and says so in a header, named
+# by SECURE_PROXY_SSL_HEADER (e.g. X-Forwarded-Proto, whose value is then "https"). Set it only when a proxy that
+# overwrites that header stands in front of gunicorn, or any client could claim HTTPS.
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer asks gunicorn directly, over plain HTTP
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 
+# Content-Security-Policy (django-csp): everything from the site itself, and no inline script or event handler.
+# Styles allow 'unsafe-inline': CKEditor 5 and the Django admin set style attributes from their scripts, and a
+# style cannot run code. Pages that need a script load it from static/ (docs/deploy.md, "Content-Security-Policy").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Logs go to standard error (journald under systemd): one line per request (renda.middleware) and per background
+# task (renda.tasklog); LOG_FORMAT=json makes every line a JSON object for a log collector.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json; got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "renda.logs.JSONFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},  # not twice through root
+        "django.server": {"level": "WARNING"},  # runserver's access lines: renda.request writes one already
+        "django.tasks": {"level": "WARNING"},  # its start/finish lines: renda.tasks writes one already
         "jieba": {"level": "WARNING"},
     },
 }

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from renda.health import health
 from reports import views as report_views
 
 admin.site.site_header = "杭州人大信息 编辑系统"
@@ -9,6 +10,7 @@ admin.site.site_title = "杭州人大信息"
 admin.site.index_title = "编辑工作台"
 
 urlpatterns = [
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("submit/stats/", report_views.unit_stats, name="unit_stats"),
     path("accounts/", include("reports.accounts_urls")),

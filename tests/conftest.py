@@ -145,3 +145,65 @@ def page(browser, live_server):
 @pytest.fixture
 def approver(db):
     return make_user("approver", Profile.Role.APPROVER, "研究室")
+
+
+# Content-Security-Policy in the browser: every page a test visits through `csp` must load without a violation.
+_RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} `
+    + `at ${event.sourceFile || document.location.href}:${event.lineNumber}`);
+});
+"""
+
+
+class CSPWatch:
+    """Watches a Playwright page for CSP violations: `securitypolicyviolation` events in each document (an init
+    script, which the policy does not apply to) and the console's "Refused to …" messages.
+
+    `visit(url)` opens a page, checks it carries the policy and that nothing was refused; `assert_clean()` checks
+    what happened since the last check (after clicks, typing, saving). Add new pages to the lists in
+    tests/test_csp_browser.py.
+    """
+
+    def __init__(self, page):
+        self.page = page
+        self.console: list[str] = []
+        page.add_init_script(_RECORD_CSP_VIOLATIONS)
+        page.on("console", self._on_console)
+
+    def _on_console(self, message):
+        if "Content Security Policy" in message.text or message.text.startswith("Refused to"):
+            self.console.append(f"{self.page.url}: {message.text}")
+
+    def violations(self) -> list[str]:
+        try:
+            events = self.page.evaluate("window.__cspViolations || []")
+        except Exception:  # the page is navigating; its events are gone with it
+            events = []
+        return [f"{self.page.url}: {event}" for event in events] + self.console
+
+    def assert_clean(self):
+        found = self.violations()
+        self.console.clear()
+        self.page.evaluate("window.__cspViolations = []")
+        assert found == [], "Content-Security-Policy violations:\n" + "\n".join(found)
+
+    def visit(self, url: str, *, status: int = 200):
+        response = self.page.goto(url)
+        assert response is not None and response.status == status, f"{url}: {response and response.status}"
+        policy = response.headers.get("content-security-policy", "")
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+        self.page.wait_for_load_state("load")
+        self.assert_clean()
+        return response
+
+
+@pytest.fixture
+def csp(page):
+    """The browser page, watched for Content-Security-Policy violations (none may be left at the end)."""
+    watch = CSPWatch(page)
+    yield watch
+    if not page.is_closed():
+        found = watch.violations()
+        assert found == [], "Content-Security-Policy violations:\n" + "\n".join(found)

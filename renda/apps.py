@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+
+
+class RendaConfig(AppConfig):
+    """Site-wide operations: request and task logs, /health/, backup and restore, the shared cache's table."""
+
+    name = "renda"
+    verbose_name = "运行维护"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+        from django.tasks.signals import task_finished, task_started
+
+        from renda import tasklog
+
+        task_started.connect(tasklog.task_started, dispatch_uid="renda.tasklog.started")
+        task_finished.connect(tasklog.task_finished, dispatch_uid="renda.tasklog.finished")
+        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="renda.create_cache_table")
+
+
+def create_cache_table(using="default", **kwargs):
+    """With CACHE_URL=db://table, `migrate` creates the table (createcachetable skips a table that exists)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if any(c["BACKEND"].endswith("db.DatabaseCache") for c in settings.CACHES.values()):
+        call_command("createcachetable", database=using, verbosity=0)

@@ -1,0 +1,133 @@
+"""One archive for the whole install: the database as Django data (any backend), MEDIA_ROOT, PRIVATE_MEDIA_ROOT.
+
+The archive (.tar.gz) holds `manifest.json`, `data.exact_jsonl` (`dumpdata` of every model with its primary keys, read
+in one snapshot) and the two file trees under `media/` and `private/`. It restores with the same major version of
+renda: `restore` empties the target (a fresh install has rows the migrations seeded: sections, units, content
+types, permissions), loads the data with the source's keys, then runs `migrate` so anything the code adds since is
+created. Generated columns (the search vectors) are recomputed by the database on insert.
+"""
+
+import json
+import os
+import tarfile
+import tempfile
+from pathlib import Path
+
+import django
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+FORMAT = "renda-backup/1"
+#: JSON Lines with full-precision times (renda.exact_jsonl); the extension names the format for loaddata.
+FORMAT_NAME = "exact_jsonl"
+DATA = f"data.{FORMAT_NAME}"
+MANIFEST = "manifest.json"
+#: Transient state not worth keeping: logins and lock-out counters.
+EXCLUDED = ["sessions.Session", "axes.AccessAttempt"]
+#: Rows a fresh install has before anyone used it (data migrations, post_migrate); restore replaces them.
+SEEDED = {"contenttypes.ContentType", "auth.Permission", "issues.Section", "reports.Contributor"}
+
+
+serializers.register_serializer(FORMAT_NAME, "renda.exact_jsonl")
+
+
+def file_roots() -> dict[str, Path]:
+    return {"media": Path(settings.MEDIA_ROOT), "private": Path(settings.PRIVATE_MEDIA_ROOT)}
+
+
+def write_backup(output: Path) -> dict:
+    """Write the archive to `output` (atomically: a partial file never has the final name); return the manifest."""
+    output = Path(output)
+    with tempfile.TemporaryDirectory(prefix="renda-backup-") as tmp:
+        data = Path(tmp) / DATA
+        with transaction.atomic():
+            if connection.vendor == "postgresql":  # every table read as of one moment
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            call_command(
+                "dumpdata",
+                exclude=EXCLUDED,
+                format=FORMAT_NAME,
+                use_base_manager=True,
+                output=str(data),
+                verbosity=0,
+            )
+            counts = {
+                model._meta.label: model._base_manager.count()
+                for model in apps.get_models()
+                if model._meta.label not in EXCLUDED and model._meta.managed and not model._meta.proxy
+            }
+        manifest = {
+            "format": FORMAT,
+            "created_at": timezone.now().isoformat(),
+            "django": django.get_version(),
+            "database": connection.vendor,
+            "rows": {label: count for label, count in sorted(counts.items()) if count},
+        }
+        (Path(tmp) / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        partial = output.with_name(output.name + ".partial")
+        with tarfile.open(partial, "w:gz") as tar:
+            tar.add(Path(tmp) / MANIFEST, arcname=MANIFEST)
+            tar.add(data, arcname=DATA)
+            for arcname, root in file_roots().items():
+                if root.is_dir():
+                    tar.add(root, arcname=arcname)
+        os.replace(partial, output)
+    return manifest
+
+
+def occupied_models() -> list[str]:
+    """Models with rows that a fresh install would not have: what restore would overwrite."""
+    return [
+        model._meta.label
+        for model in apps.get_models()
+        if model._meta.managed
+        and not model._meta.proxy
+        and model._meta.label not in SEEDED | set(EXCLUDED)
+        and model._base_manager.exists()
+    ]
+
+
+def restore_backup(archive: Path, *, replace: bool = False) -> dict:
+    """Restore `archive` into this install; refuse one that holds data (or files) unless `replace`."""
+    with tarfile.open(archive, "r:gz") as tar:
+        try:
+            manifest = json.load(tar.extractfile(MANIFEST))
+        except (KeyError, json.JSONDecodeError):
+            raise CommandError(f"{archive} 不是 renda 的备份文件（缺少 {MANIFEST}）") from None
+        if manifest.get("format") != FORMAT:
+            raise CommandError(f"备份格式 {manifest.get('format')!r} 无法识别（需要 {FORMAT}）")
+        if not replace:
+            occupied = occupied_models()
+            if occupied:
+                raise CommandError(
+                    "数据库不是空的（已有：" + "、".join(occupied[:5]) + "），未做任何改动。"
+                    "请恢复到新安装的空数据库（migrate 之后），或加 --replace 覆盖现有全部数据。"
+                )
+            filled = [str(root) for root in file_roots().values() if root.is_dir() and any(root.iterdir())]
+            if filled:
+                raise CommandError(f"文件目录不是空的：{'、'.join(filled)}，未做任何改动。如需覆盖请加 --replace")
+        with tempfile.TemporaryDirectory(prefix="renda-restore-") as tmp:
+            tar.extract(DATA, tmp, filter="data")
+            with transaction.atomic():
+                call_command("flush", interactive=False, verbosity=0)
+                # The source's content types and permissions come with their keys; the install's own go.
+                Permission.objects.all().delete()
+                ContentType.objects.all().delete()
+                ContentType.objects.clear_cache()
+                call_command("loaddata", str(Path(tmp) / DATA), verbosity=0)
+        roots = file_roots()
+        members = [m for m in tar.getmembers() if m.name.split("/", 1)[0] in roots and "/" in m.name]
+        for member in members:
+            top, rest = member.name.split("/", 1)
+            member.name = rest
+            tar.extract(member, roots[top], filter="data")
+    ContentType.objects.clear_cache()
+    call_command("migrate", interactive=False, verbosity=0)  # content types, permissions, cache table if new
+    return manifest
