@@ -188,6 +188,10 @@ def completion_xlsx(result: Completion) -> bytes:
     sheet.append(["合计", "", totals["sent"], totals["accepted"], totals["used"], totals["late"], "", ""])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if cell.data_type == "f":  # text typed as "=…" stays text: no formula runs from a topic or a name
+                cell.data_type = "s"
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["G"].width = 18
     buffer = io.BytesIO()
