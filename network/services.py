@@ -132,7 +132,7 @@ class Completion:
             return []
         if self.call.quota_scope == Call.QuotaScope.UNIT:
             return [row.unit.name for row in self.rows if row.addressed and row.sent < quota]
-        return [d.label for d in self.districts if d.sent < quota]
+        return [d.label for d in self.districts if d.district != District.CITY and d.sent < quota]
 
 
 def completion(call: Call) -> Completion:
@@ -298,7 +298,7 @@ def _quota_message(shortfall: Shortfall, unit: Contributor) -> tuple[str, str]:
 
 def _call_message(call: Call, today: datetime.date) -> str:
     when = "今天" if call.deadline == today else f"{call.deadline.month}月{call.deadline.day}日"
-    return f"约稿“{call.topic}”{when}截止，贵单位尚未报送，请抓紧报送。"
+    return f"约稿：{call.topic}，{when}截止，贵单位尚未报送，请抓紧报送。"
 
 
 def due_reminders(today: datetime.date | None = None) -> list[PlannedReminder]:
@@ -410,7 +410,7 @@ def remind_by_hand(units, *, by, call: Call | None = None, message: str = "", to
     """The editor's own 催报: to the given units, about a call or in general. (sent, skipped as already today)."""
     today = today or timezone.localdate()
     if call is not None:
-        key, text = f"manual:call:{call.pk}", message or f"请抓紧报送约稿“{call.topic}”的信息。"
+        key, text = f"manual:call:{call.pk}", message or f"约稿：{call.topic}，请抓紧报送。"
     else:
         key, text = "manual:general", message or "请按要求及时报送信息。"
     sent, skipped = [], []
