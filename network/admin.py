@@ -215,6 +215,19 @@ class NetworkReportAdmin(BaseReportAdmin):
     list_filter = [*BaseReportAdmin.list_filter, CallFilter]
     list_select_related = [*BaseReportAdmin.list_select_related, "call_answer__call"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "answered_call"]
+
+    def get_fieldsets(self, request, obj=None):
+        """The call answered, on the report's page too, among the facts of its submission (报送情况)."""
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = list(options.get("fields", []))
+            if name == "报送情况" and "answered_call" not in fields:
+                fields.insert(fields.index("status") if "status" in fields else len(fields), "answered_call")
+            fieldsets.append((name, {**options, "fields": fields}))
+        return fieldsets
+
     @admin.display(description="响应约稿")
     def answered_call(self, obj):
         try:

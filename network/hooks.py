@@ -73,7 +73,7 @@ class CallChoiceExtension(extensions.ReportFormExtension):
 
 def desk_panel(request):
     from network.models import Call
-    from network.services import completion, quota_shortfalls
+    from network.services import completion, quota_shortfalls, scheduled_run
 
     if not is_editor(request.user):
         return None
@@ -83,7 +83,7 @@ def desk_panel(request):
         {
             "calls": [completion(call) for call in calls],
             "shortfalls": quota_shortfalls(timezone.localdate()),
-            "today": timezone.localdate(),
+            "next_run": scheduled_run(),
         },
     )
 

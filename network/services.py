@@ -436,6 +436,17 @@ def next_run_at(now: datetime.datetime | None = None) -> datetime.datetime:
     return run if run > now else run + datetime.timedelta(days=1)
 
 
+def scheduled_run():
+    """When the worker will next send reminders, or None if no run is booked (shown on the desk)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from network.tasks import daily_reminders
+
+    waiting = DBTaskResult.objects.filter(task_path=daily_reminders.module_path, status=TaskResultStatus.READY)
+    return waiting.order_by("run_after").values_list("run_after", flat=True).first()
+
+
 def ensure_scheduled(now: datetime.datetime | None = None):
     """Make sure exactly one daily reminder run waits in the worker's queue; returns its run time.
 

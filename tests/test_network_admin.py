@@ -80,6 +80,8 @@ def test_the_inbox_shows_and_filters_by_the_call_a_report_answers(desk, submitte
     filtered = desk.get(INBOX + f"?call={call.pk}").content.decode()
     assert answered.title in filtered and "西湖区：另一个约稿的信息" not in filtered
     assert "上城区：没有响应约稿" not in filtered
+    change = desk.get(reverse("admin:reports_report_change", args=[answered.pk])).content.decode()
+    assert "响应约稿" in change and "基层立法联系点建设经验" in change
     none = desk.get(INBOX + "?call=none").content.decode()
     assert "上城区：没有响应约稿" in none and answered.title not in none
 
@@ -156,3 +158,16 @@ def test_a_call_that_was_sent_cannot_be_deleted(desk):
     assert desk.get(reverse("admin:network_call_delete", args=[call.pk])).status_code == 403
     draft = make_call(status="draft")
     assert desk.get(reverse("admin:network_call_delete", args=[draft.pk])).status_code == 200
+
+
+def test_the_desk_summary_says_when_the_worker_reminds_next(desk):
+    from django_tasks_db.models import DBTaskResult
+
+    from network.services import ensure_scheduled
+
+    DBTaskResult.objects.all().delete()
+    assert "未安排自动催报" in desk.get(reverse("admin:index")).content.decode()
+    run_after = timezone.localtime(ensure_scheduled())
+    assert (
+        f"下次自动催报 {run_after.month}月{run_after.day}日 08:30" in desk.get(reverse("admin:index")).content.decode()
+    )
