@@ -157,6 +157,7 @@ class CallAdmin(DeskAdminMixin, admin.ModelAdmin):
 class QuotaAdmin(DeskAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "period", "scope", "target", "remind_day", "is_active"]
     list_editable = ["target", "remind_day", "is_active"]
+    list_select_related = ["unit"]
     list_filter = ["period", "scope", "is_active"]
     autocomplete_fields = ["unit"]
     fields = ["period", "scope", "unit", "district", "target", "remind_day", "is_active"]

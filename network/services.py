@@ -389,20 +389,23 @@ def mail(reminder_id: int) -> bool:
     return True
 
 
-def retry_failed_mail(today: datetime.date) -> int:
-    """Mail again the reminders of the last week whose mail failed; how many went through."""
-    failed = Reminder.objects.filter(mail_status=Reminder.Mail.FAILED, day__gte=today - datetime.timedelta(days=7))
+def retry_failed_mail(today: datetime.date, before: datetime.datetime) -> int:
+    """Mail again the reminders of the last week, sent before `before`, whose mail failed; how many went through."""
+    failed = Reminder.objects.filter(
+        mail_status=Reminder.Mail.FAILED, day__gte=today - datetime.timedelta(days=7), sent_at__lt=before
+    )
     return sum(mail(pk) for pk in failed.values_list("pk", flat=True))
 
 
 def run_reminders(today: datetime.date | None = None, *, dry_run: bool = False) -> list[PlannedReminder]:
     """The daily step (worker task and `send_reminders`): send what is due today; what was sent (or would be)."""
     today = today or timezone.localdate()
+    started = timezone.now()
     planned = due_reminders(today)
     if dry_run:
         return planned
     sent = [p for p in planned if send(p, today=today) is not None]
-    retry_failed_mail(today)
+    retry_failed_mail(today, before=started)  # earlier runs' failures; this run's own were just tried
     return sent
 
 
