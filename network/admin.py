@@ -229,7 +229,7 @@ class NetworkReportAdmin(BaseReportAdmin):
             fieldsets.append((name, {**options, "fields": fields}))
         return fieldsets
 
-    @admin.display(description="响应约稿")
+    @admin.display(description="响应约稿", empty_value="—")
     def answered_call(self, obj):
         try:
             answer = obj.call_answer

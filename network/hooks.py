@@ -57,7 +57,7 @@ class CallChoiceExtension(extensions.ReportFormExtension):
             empty_label="（不响应约稿）",
             help_text="为研究室的约稿而写的信息，请选择对应的约稿；每篇信息只能响应一个约稿。",
         )
-        field.label_from_instance = lambda call: f"{call.topic}（{call.deadline:%m月%d日}截止）"
+        field.label_from_instance = lambda call: f"{call.topic}（{call.deadline.month}月{call.deadline.day}日截止）"
         if current is not None:
             form.initial.setdefault(FIELD, current)
         # First in the form: the call frames what the unit writes.

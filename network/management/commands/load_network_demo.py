@@ -24,6 +24,7 @@ class Command(BaseCommand):
             Quota.objects.create(period="month", scope=Quota.Scope.EVERY_UNIT, target=2, remind_day=20)
             Quota.objects.create(period="quarter", scope=Quota.Scope.DISTRICT, district=District.XIHU, target=6)
             self.stdout.write("created demo quotas")
+            self.handle_reminders()
         run_after = services.ensure_scheduled()
         self.stdout.write(f"daily reminders booked for {timezone.localtime(run_after):%Y-%m-%d %H:%M}")
 
@@ -70,3 +71,7 @@ class Command(BaseCommand):
         units = Contributor.objects.filter(name__in=["上城区人大常委会办公室", "西湖区人大常委会办公室"])
         services.remind_by_hand(units, by=editor, call=call)
         self.stdout.write("created demo calls")
+
+    def handle_reminders(self):
+        sent = services.run_reminders()
+        self.stdout.write(f"sent {len(sent)} reminders due today")
