@@ -77,7 +77,9 @@ system-packages:
 run: install
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py load_demo
-	@# The background worker renders issue PDFs after publishing; it stops with the server.
+	DEBUG=1 $(PY) manage.py load_network_demo
+	@# The background worker renders issue PDFs after publishing and sends the daily 催报 reminders; it stops
+	@# with the server.
 	DEBUG=1 $(PY) manage.py db_worker > db_worker.log 2>&1 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT; \
 		DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000

@@ -5,6 +5,7 @@ that names the variable, rather than running half-configured.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "renda",
     "reports",
     "issues",
+    "network",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +176,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The daily 催报 run of the background worker, Asia/Shanghai time (HH:MM).
+_reminder_time = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", os.environ.get("NETWORK_REMINDER_TIME", "08:30").strip())
+if _reminder_time is None:
+    raise ImproperlyConfigured("NETWORK_REMINDER_TIME must be HH:MM, e.g. 08:30")
+NETWORK_REMINDER_TIME = (int(_reminder_time[1]), int(_reminder_time[2]))
 
 # The cache that every app server shares (readers' cached issue pages and their version key, the PDF render lock,
 # filter choices): CACHE_URL=redis://host:6379/0 (Redis), db://table_name (the database; `migrate` creates the

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("submit/stats/", report_views.unit_stats, name="unit_stats"),
     path("accounts/", include("reports.accounts_urls")),
+    path("submit/", include("network.urls")),
     path("submit/", include("reports.urls")),
     path("", include("issues.urls")),
 ]

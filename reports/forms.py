@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django_ckeditor_5.widgets import CKEditor5Widget
 
 from issues.models import Section
-from reports import uploads
+from reports import extensions, uploads
 from reports.models import Comment, Report
 from reports.sanitize import clean_html, plain_text
 
@@ -66,6 +66,15 @@ class ReportForm(forms.ModelForm):
         self.fields["attachments"].help_text = self.fields["attachments"].help_text.format(
             settings.REPORT_ATTACHMENT_MAX_BYTES // (1024 * 1024)
         )
+        for extension in extensions.report_form:
+            extension.contribute(self)
+
+    def save(self, commit=True):
+        report = super().save(commit=commit)
+        if commit:
+            for extension in extensions.report_form:
+                extension.save(self, report)
+        return report
 
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from issues.models import PIECE_TEXT_OF_REPORT
-from reports import stats, uploads
+from reports import extensions, stats, uploads
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
 from reports.forms import CommentForm, DocxImportForm, ReportForm, body_has_content
@@ -95,7 +95,9 @@ def _edit(request, access: Access, report: Report):
     """The form for a new or an editable report: save as draft, submit, or fill it from a Word file."""
     docx_form = DocxImportForm()
     if request.method != "POST":
-        form = ReportForm(instance=report)
+        # A new report may be started from a link that fills an extension's field (e.g. the call it answers).
+        linked = {k: v for k, v in request.GET.items() if k in extensions.report_form_field_names()}
+        form = ReportForm(instance=report, initial=linked if report.pk is None else None)
     elif request.POST.get("action") == "import":
         form, docx_form = _import_docx(request, report)
     else:
@@ -132,7 +134,8 @@ def _edit(request, access: Access, report: Report):
 
 def _import_docx(request, report: Report) -> tuple[ReportForm, DocxImportForm]:
     """Fill title and body from a .docx, keeping whatever else was typed; nothing is saved yet."""
-    typed = {name: request.POST.get(name, "") for name in ("title", "body", "authors", "phone", "suggested_section")}
+    names = ("title", "body", "authors", "phone", "suggested_section", *extensions.report_form_field_names())
+    typed = {name: request.POST.get(name, "") for name in names}
     docx_form = DocxImportForm(request.POST, request.FILES)
     if docx_form.is_valid():
         try:

@@ -106,7 +106,7 @@ def test_mark_changed_queues_a_render_of_the_new_version(published_issue, django
     assert published_issue.content_version == 2
     assert published_issue.pdf_status == Issue.PdfStatus.PENDING
     assert default_task_backend.alias == "default"
-    queued = DBTaskResult.objects.get()
+    queued = DBTaskResult.objects.get(task_path="issues.tasks.render_issue_pdf")  # not the daily reminders
     assert queued.args_kwargs["args"] == [published_issue.pk, 2]
 
 
@@ -163,7 +163,10 @@ def test_editor_sees_a_failed_render_and_queues_a_retry(
     assert response.status_code == 302
     published_issue.refresh_from_db()
     assert published_issue.pdf_status == Issue.PdfStatus.PENDING
-    assert DBTaskResult.objects.get().args_kwargs["args"] == [published_issue.pk, published_issue.content_version]
+    assert DBTaskResult.objects.get(task_path="issues.tasks.render_issue_pdf").args_kwargs["args"] == [
+        published_issue.pk,
+        published_issue.content_version,
+    ]
 
 
 def test_the_desk_says_when_the_stored_pdf_is_of_an_older_version(client, editor, published_issue):

@@ -8,6 +8,7 @@ register = template.Library()
 def desk_summary(context):
     """The editor's desk at a glance on the admin index: what waits, what is ready to place, the draft issues."""
     from issues.models import Issue
+    from reports import extensions
     from reports.models import Report, is_editor
 
     user = context["request"].user
@@ -20,4 +21,5 @@ def desk_summary(context):
     drafts = Issue.objects.drafts().annotate(
         article_count=Count("articles", distinct=True), brief_count=Count("briefs", distinct=True)
     )
-    return {"show": True, **counts, "drafts": drafts}
+    panels = extensions.render_desk_panels(context["request"])
+    return {"show": True, **counts, "drafts": drafts, "panels": panels}

@@ -1,0 +1,292 @@
+"""The desk's side of the network: calls with their completion matrix, quotas, the reminder log; and the
+extensions of reports' own admin pages (the inbox's call column and filter, a unit's reminders)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from network import services
+from network.forms import CallAdminForm
+from network.models import Call, CallDistrict, Quota, Reminder
+from reports import uploads
+from reports.admin import DeskAdminMixin
+from reports.models import Contributor, Report
+
+
+@admin.register(Call)
+class CallAdmin(DeskAdminMixin, admin.ModelAdmin):
+    form = CallAdminForm
+    list_display = ["topic", "status", "deadline", "audience_summary", "section", "completion_link"]
+    list_filter = ["status", "section"]
+    search_fields = ["topic", "guidance"]
+    date_hierarchy = "deadline"
+    autocomplete_fields = ["target_units"]
+    actions = ["issue_selected", "close_selected", "remind_unanswered"]
+    change_form_template = "admin/network/call/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["topic", "guidance", "deadline", "section"]}),
+        ("约稿对象", {"fields": ["audience", "districts", "target_units"]}),
+        ("数量与催报", {"fields": ["quota_count", "quota_scope", "remind_days_before"]}),
+        ("报送要点文件", {"fields": ["current_document", "document_upload", "remove_document"]}),
+        ("状态", {"fields": ["status", "issued_at", "created_by"]}),
+    ]
+    readonly_fields = ["current_document", "status", "issued_at", "created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("section").prefetch_related("districts", "target_units")
+
+    @admin.display(description="约稿对象")
+    def audience_summary(self, obj):
+        return obj.audience_label()
+
+    @admin.display(description="完成情况")
+    def completion_link(self, obj):
+        if obj.status == Call.Status.DRAFT:
+            return "未发出"
+        return format_html('<a href="{}">查看</a>', reverse("admin:network_call_completion", args=[obj.pk]))
+
+    @admin.display(description="当前文件")
+    def current_document(self, obj):
+        if not obj.document:
+            return "无"
+        return format_html('<a href="{}">{}</a>', reverse("network:call_document", args=[obj.pk]), obj.document_name)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        upload = form.cleaned_data.get("document_upload")
+        old = obj.document.name if change and (upload or form.cleaned_data.get("remove_document")) else ""
+        if upload:
+            kind = upload.checked_kind
+            obj.document.save(uploads.random_name(kind), upload, save=False)
+            obj.document_name, obj.document_type = uploads.safe_name(upload.name), kind.content_type
+        elif form.cleaned_data.get("remove_document"):
+            obj.document, obj.document_name, obj.document_type = "", "", ""
+        super().save_model(request, obj, form, change)
+        if old:
+            storage = obj.document.storage
+            transaction.on_commit(lambda: storage.delete(old))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        call = form.instance
+        wanted = set(form.cleaned_data.get("districts") or [])
+        call.districts.exclude(district__in=wanted).delete()
+        existing = set(call.district_codes())
+        CallDistrict.objects.bulk_create(CallDistrict(call=call, district=code) for code in wanted - existing)
+
+    def has_delete_permission(self, request, obj=None):
+        """A call that was sent out stays on record (its answers and reminders refer to it)."""
+        if obj is not None and obj.status != Call.Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description="发出所选约稿（报送单位可见）")
+    def issue_selected(self, request, queryset):
+        count = queryset.filter(status=Call.Status.DRAFT).update(status=Call.Status.OPEN, issued_at=timezone.now())
+        self.message_user(request, f"已发出 {count} 个约稿。", messages.SUCCESS)
+
+    @admin.action(description="结束所选约稿的征集")
+    def close_selected(self, request, queryset):
+        count = queryset.filter(status=Call.Status.OPEN).update(status=Call.Status.CLOSED)
+        self.message_user(request, f"已结束 {count} 个约稿的征集。", messages.SUCCESS)
+
+    @admin.action(description="催报：提醒所选约稿中尚未报送的单位")
+    def remind_unanswered(self, request, queryset):
+        for call in queryset.filter(status=Call.Status.OPEN):
+            self._remind(request, call)
+
+    def _remind(self, request, call):
+        sent, skipped = services.remind_by_hand(services.unanswered_units(call), by=request.user, call=call)
+        self.message_user(request, f"“{call.topic}”：已催报 {len(sent)} 个单位。", messages.SUCCESS)
+        if skipped:
+            names = "、".join(unit.name for unit in skipped)
+            self.message_user(request, f"今天已催报过，未重复发送：{names}", messages.WARNING)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/completion/", wrap(self.completion_view), name="network_call_completion"),
+            path("<int:object_id>/remind/", wrap(self.remind_view), name="network_call_remind"),
+            *super().get_urls(),
+        ]
+
+    def _call_or_404(self, request, object_id) -> Call:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def completion_view(self, request, object_id):
+        """The completion matrix (unit × sent, accepted, used, late), as a page or as an Excel file."""
+        call = self._call_or_404(request, object_id)
+        result = services.completion(call)
+        if request.GET.get("export") == "xlsx":
+            response = HttpResponse(
+                services.completion_xlsx(result),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="call-{call.pk}-completion.xlsx"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"约稿完成情况：{call.topic}",
+            "call": call,
+            "result": result,
+            "reminders": call.reminders.select_related("unit", "sent_by")[:50],
+            "now": timezone.now(),
+        }
+        return TemplateResponse(request, "admin/network/call/completion.html", context)
+
+    def remind_view(self, request, object_id):
+        call = self._call_or_404(request, object_id)
+        if request.method == "POST" and call.is_open:
+            self._remind(request, call)
+        elif request.method == "POST":
+            messages.error(request, "该约稿不在征集中，不能催报。")
+        return redirect("admin:network_call_completion", object_id=call.pk)
+
+
+@admin.register(Quota)
+class QuotaAdmin(DeskAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "period", "scope", "target", "remind_day", "is_active"]
+    list_editable = ["target", "remind_day", "is_active"]
+    list_select_related = ["unit"]
+    list_filter = ["period", "scope", "is_active"]
+    autocomplete_fields = ["unit"]
+    fields = ["period", "scope", "unit", "district", "target", "remind_day", "is_active"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(DeskAdminMixin, admin.ModelAdmin):
+    """The reminder log: read only; reminders are sent by the daily run or by hand from a call or a unit."""
+
+    list_display = ["sent_at", "unit", "reason", "message", "sender", "mail_status", "read_at"]
+    list_filter = ["reason", "day", "mail_status", "unit__district", ("unit", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["unit__name", "message"]
+    list_select_related = ["unit", "sent_by"]
+    date_hierarchy = "day"
+
+    @admin.display(description="发送人")
+    def sender(self, obj):
+        return obj.sent_by or "系统自动"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- reports' admin pages, extended from here (reports knows nothing of the network) ---------------------------
+
+
+class CallFilter(admin.SimpleListFilter):
+    title = "约稿"
+    parameter_name = "call"
+
+    def lookups(self, request, model_admin):
+        calls = Call.objects.issued().order_by("-deadline", "-id")[:50]
+        return [("none", "未响应约稿"), *((str(call.pk), call.topic) for call in calls)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(call_answer__isnull=True)
+        if self.value():
+            return queryset.filter(call_answer__call_id=self.value())
+        return queryset
+
+
+BaseReportAdmin = type(admin.site._registry[Report])
+
+
+class NetworkReportAdmin(BaseReportAdmin):
+    """The inbox, plus the call each report answers (迟报 marked) and a filter by call."""
+
+    list_display = [*BaseReportAdmin.list_display, "answered_call"]
+    list_filter = [*BaseReportAdmin.list_filter, CallFilter]
+    list_select_related = [*BaseReportAdmin.list_select_related, "call_answer__call"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "answered_call"]
+
+    def get_fieldsets(self, request, obj=None):
+        """The call answered, on the report's page too, among the facts of its submission (报送情况)."""
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = list(options.get("fields", []))
+            if name == "报送情况" and "answered_call" not in fields:
+                fields.insert(fields.index("status") if "status" in fields else len(fields), "answered_call")
+            fieldsets.append((name, {**options, "fields": fields}))
+        return fieldsets
+
+    @admin.display(description="响应约稿", empty_value="—")
+    def answered_call(self, obj):
+        try:
+            answer = obj.call_answer
+        except Report.call_answer.RelatedObjectDoesNotExist:
+            return ""
+        late = "（迟报）" if answer.is_late else ""
+        url = reverse("admin:network_call_completion", args=[answer.call_id])
+        return format_html('<a href="{}">{}</a>{}', url, answer.call.topic, late)
+
+
+admin.site.unregister(Report)
+admin.site.register(Report, NetworkReportAdmin)
+
+BaseContributorAdmin = type(admin.site._registry[Contributor])
+
+
+class NetworkContributorAdmin(BaseContributorAdmin):
+    """A unit's page, plus its reminder log (to whom, why, when) and a hand-sent 催报."""
+
+    actions = [*(BaseContributorAdmin.actions or []), "remind_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "reminder_log"]
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "reminder_log"]
+        return [*fields, "reminder_log"] if obj is not None else fields
+
+    @admin.display(description="催报记录（最近 30 条）")
+    def reminder_log(self, obj):
+        reminders = obj.reminders.select_related("sent_by")[:30]
+        if not reminders:
+            return "暂无催报记录。"
+        rows = format_html_join(
+            "",
+            "<div>{} · {} · {} · {}</div>",
+            (
+                (
+                    timezone.localtime(r.sent_at).strftime("%Y-%m-%d %H:%M"),
+                    r.get_reason_display(),
+                    r.message,
+                    r.sent_by or "系统自动",
+                )
+                for r in reminders
+            ),
+        )
+        link = reverse("admin:network_reminder_changelist") + f"?unit__id__exact={obj.pk}"
+        return format_html('{}<p><a href="{}">全部催报记录</a></p>', rows, link)
+
+    @admin.action(description="催报：给所选单位发送催报通知")
+    def remind_selected(self, request, queryset):
+        sent, skipped = services.remind_by_hand(list(queryset), by=request.user)
+        self.message_user(request, f"已催报 {len(sent)} 个单位。", messages.SUCCESS)
+        if skipped:
+            names = "、".join(unit.name for unit in skipped)
+            self.message_user(request, f"今天已催报过，未重复发送：{names}", messages.WARNING)
+
+
+admin.site.unregister(Contributor)
+admin.site.register(Contributor, NetworkContributorAdmin)

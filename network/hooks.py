@@ -1,0 +1,96 @@
+"""What the network adds to reports' pages, through reports.extensions (reports never imports the network).
+
+- the portal's menu: 约稿/通知, with the number of unread reminders;
+- the report form: the call a report answers (响应约稿), limited to the unit's open calls;
+- a report's page: the call it answers, marked 迟报 if sent after the deadline;
+- the desk's summary: open calls with their completion, and units below quota this period.
+The inbox admin (column and filter by call) and the unit admin (reminder log) are extended in network/admin.py.
+"""
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from reports import extensions
+from reports.models import is_editor
+
+FIELD = "answers_call"
+
+
+def nav(request, access):
+    from network.models import Reminder
+
+    if access.unit is None and not access.is_editor:
+        return []
+    unread = Reminder.objects.filter(unit=access.unit, read_at=None).count() if access.unit else 0
+    return [extensions.NavItem("约稿/通知", reverse("network:calls"), unread)]
+
+
+def facts(report):
+    from network.models import Answer
+
+    answer = Answer.objects.filter(report=report).select_related("call").first()
+    if answer is None:
+        return []
+    text = answer.call.topic + ("（迟报）" if answer.is_late else "")
+    return [extensions.Fact("响应约稿", text, answer.call.get_absolute_url())]
+
+
+class CallChoiceExtension(extensions.ReportFormExtension):
+    """响应约稿: a choice of the open calls addressed to the report's unit (and the call it already answers)."""
+
+    field_names = (FIELD,)
+
+    def contribute(self, form):
+        from network.models import Answer, Call
+        from network.services import calls_open_to
+
+        report = form.instance
+        current = Answer.objects.filter(report=report).values_list("call", flat=True).first() if report.pk else None
+        calls = calls_open_to(report.unit) if report.unit_id else Call.objects.none()
+        if current is not None:
+            calls = Call.objects.filter(pk__in=[current, *calls.values_list("pk", flat=True)])
+        field = forms.ModelChoiceField(
+            queryset=calls.order_by("deadline", "id"),
+            required=False,
+            label="响应约稿",
+            empty_label="（不响应约稿）",
+            help_text="为研究室的约稿而写的信息，请选择对应的约稿；每篇信息只能响应一个约稿。",
+        )
+        field.label_from_instance = lambda call: f"{call.topic}（{call.deadline.month}月{call.deadline.day}日截止）"
+        if current is not None:
+            form.initial.setdefault(FIELD, current)
+        # First in the form: the call frames what the unit writes.
+        form.fields = {FIELD: field, **form.fields}
+
+    def save(self, form, report):
+        from network.services import link_answer
+
+        if FIELD in form.cleaned_data:
+            # The field's choices are the open calls addressed to the unit: checked when the form was cleaned.
+            link_answer(report, form.cleaned_data[FIELD], check=False)
+
+
+def desk_panel(request):
+    from network.models import Call
+    from network.services import completion, quota_shortfalls, scheduled_run
+
+    if not is_editor(request.user):
+        return None
+    calls = Call.objects.open().order_by("deadline", "id").prefetch_related("districts", "target_units")
+    return (
+        "network/_desk_panel.html",
+        {
+            "calls": [completion(call) for call in calls],
+            "shortfalls": quota_shortfalls(timezone.localdate()),
+            "next_run": scheduled_run(),
+        },
+    )
+
+
+def register():
+    if nav not in extensions.portal_nav:
+        extensions.portal_nav.append(nav)
+        extensions.report_facts.append(facts)
+        extensions.report_form.append(CallChoiceExtension())
+        extensions.desk_panels.append(desk_panel)

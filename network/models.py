@@ -1,0 +1,366 @@
+"""The information network's inflow: 约稿 calls and their answers, quotas, and 催报 reminders.
+
+The network depends on `reports` and `issues`, never the other way. A report answers a call through `Answer`
+(one per report); whether it was sent, accepted, printed or late is read from the report itself.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.models import Contributor, District, Profile, Report, private_storage
+from reports.stats import PERIOD_KINDS, Period
+
+
+def network_units():
+    """The units of the network: every active unit except the 研究室 itself (a unit with editors as members)."""
+    editors = Profile.objects.filter(role__in=[Profile.Role.EDITOR, Profile.Role.APPROVER]).values("unit")
+    return Contributor.objects.filter(is_active=True).exclude(pk__in=editors.filter(unit__isnull=False))
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def current_period(kind: str, today: datetime.date) -> Period:
+    index = {"month": today.month, "quarter": (today.month - 1) // 3 + 1, "year": 1}[kind]
+    return Period(kind, today.year, index)
+
+
+class CallQuerySet(models.QuerySet):
+    def issued(self):
+        return self.exclude(status=Call.Status.DRAFT)
+
+    def open(self):
+        return self.filter(status=Call.Status.OPEN)
+
+    def addressed_to(self, unit: Contributor):
+        """Calls whose audience takes in `unit`: all units, its district, or the unit by name."""
+        return self.filter(
+            Q(audience=Call.Audience.ALL)
+            | Q(pk__in=CallDistrict.objects.filter(district=unit.district).values("call"))
+            | Q(pk__in=Call.target_units.through.objects.filter(contributor=unit).values("call"))
+        )
+
+
+def call_document_path(call: "Call", filename: str) -> str:
+    return f"network/calls/{filename}"
+
+
+class Call(models.Model):
+    """A call for reports (约稿 / 征稿): a topic, its guidance (报送要点), a deadline and the units asked."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿（未发出）"
+        OPEN = "open", "征集中"
+        CLOSED = "closed", "已结束"
+
+    class Audience(models.TextChoices):
+        ALL = "all", "全部报送单位"
+        SELECTED = "selected", "指定区县或单位"
+
+    class QuotaScope(models.TextChoices):
+        UNIT = "unit", "每个单位"
+        DISTRICT = "district", "每个区县"
+
+    topic = models.CharField("约稿主题", max_length=200)
+    guidance = models.TextField("报送要点", blank=True, help_text="写作方向、内容要求、字数等")
+    deadline = models.DateField("截止日期", help_text="当天 24 时前报送为按时，之后报送记为迟报")
+    closes_at = models.DateTimeField("截止时刻", editable=False, help_text="截止日期次日零时（北京时间）")
+    section = models.ForeignKey(
+        "issues.Section", on_delete=models.PROTECT, null=True, blank=True, verbose_name="拟用栏目"
+    )
+    audience = models.CharField("约稿对象", max_length=10, choices=Audience.choices, default=Audience.ALL)
+    target_units = models.ManyToManyField(
+        Contributor, blank=True, related_name="calls", verbose_name="指定单位", help_text="约稿对象为指定时使用"
+    )
+    quota_count = models.PositiveSmallIntegerField(
+        "数量要求", null=True, blank=True, help_text="可选，如“每个区县至少 1 篇”填 1"
+    )
+    quota_scope = models.CharField("数量要求按", max_length=10, choices=QuotaScope.choices, default=QuotaScope.DISTRICT)
+    remind_days_before = models.PositiveSmallIntegerField(
+        "提前催报天数", default=2, help_text="截止前几天起每天提醒尚未报送的单位；0 表示不自动催报"
+    )
+    document = models.FileField(
+        "报送要点文件", upload_to=call_document_path, storage=private_storage, max_length=200, blank=True
+    )
+    document_name = models.CharField("文件名", max_length=120, blank=True)
+    document_type = models.CharField("文件类型", max_length=100, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    issued_at = models.DateTimeField("发出时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="创建人"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "约稿"
+        verbose_name_plural = "约稿"
+        ordering = ["-deadline", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quota_count__isnull=True) | Q(quota_count__gt=0),
+                name="call_quota_positive",
+                violation_error_message="数量要求至少为 1，不要求时请留空。",
+            ),
+            models.CheckConstraint(
+                condition=Q(remind_days_before__lte=30),
+                name="call_remind_within_a_month",
+                violation_error_message="提前催报天数不能超过 30 天。",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(issued_at__isnull=False),
+                name="call_issued_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.topic
+
+    def save(self, *args, **kwargs):
+        self.closes_at = local_midnight(self.deadline + datetime.timedelta(days=1))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("network:call", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def is_past_deadline(self, now: datetime.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.closes_at
+
+    def district_codes(self) -> list[str]:
+        return [d.district for d in self.districts.all()]
+
+    def audience_label(self) -> str:
+        if self.audience == self.Audience.ALL:
+            return self.Audience.ALL.label
+        parts = [District(code).label for code in sorted(self.district_codes(), key=lambda c: District(c).position)]
+        parts += [unit.short_name or unit.name for unit in self.target_units.all()]
+        return "、".join(parts) or "（未指定）"
+
+    def quota_label(self) -> str:
+        if not self.quota_count:
+            return ""
+        return f"{self.get_quota_scope_display()}至少 {self.quota_count} 篇"
+
+    def addressed_units(self):
+        """The units asked: for "all", every network unit; otherwise the chosen districts' units and named units."""
+        units = network_units()
+        if self.audience == self.Audience.ALL:
+            return units
+        return units.filter(Q(district__in=self.districts.values("district")) | Q(pk__in=self.target_units.all()))
+
+    def is_addressed_to(self, unit: Contributor) -> bool:
+        return Call.objects.filter(pk=self.pk).addressed_to(unit).exists()
+
+
+class CallDistrict(models.Model):
+    """A district a call is addressed to: every unit of it, including units added later."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="districts", verbose_name="约稿")
+    district = models.CharField("区县", max_length=20, choices=District.choices)
+
+    class Meta:
+        verbose_name = "约稿区县"
+        verbose_name_plural = "约稿区县"
+        constraints = [models.UniqueConstraint(fields=["call", "district"], name="call_district_unique")]
+
+    def __str__(self):
+        return self.get_district_display()
+
+
+class AnswerQuerySet(models.QuerySet):
+    def sent(self):
+        """Answers whose report has been submitted (a draft answers nothing yet)."""
+        return self.filter(report__submitted_at__isnull=False)
+
+    def on_time(self):
+        return self.sent().filter(report__submitted_at__lt=F("call__closes_at"))
+
+    def late(self):
+        return self.sent().filter(report__submitted_at__gte=F("call__closes_at"))
+
+    def accepted(self):
+        return self.filter(report__status__in=[Report.Status.ACCEPTED, Report.Status.PUBLISHED])
+
+    def used(self):
+        return self.filter(report__status=Report.Status.PUBLISHED)
+
+
+class Answer(models.Model):
+    """A report written for a call. A report answers at most one call; its unit must be one the call asks."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="answers", verbose_name="约稿")
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="call_answer", verbose_name="报送信息")
+    created_at = models.DateTimeField("关联时间", auto_now_add=True)
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "约稿响应"
+        verbose_name_plural = "约稿响应"
+        ordering = ["call", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.report} → {self.call}"
+
+    @property
+    def sent_at(self) -> datetime.datetime | None:
+        return self.report.submitted_at
+
+    @property
+    def is_late(self) -> bool:
+        return self.report.submitted_at is not None and self.report.submitted_at >= self.call.closes_at
+
+
+class Quota(models.Model):
+    """A target number of reports per period: for every unit, for one unit, or for a district's units together.
+
+    A unit's own quota replaces the every-unit one of the same period kind; a district's is counted over all its
+    units. Counted: reports first submitted within the period (as in 信息采用情况).
+    """
+
+    class Scope(models.TextChoices):
+        EVERY_UNIT = "every_unit", "每个单位"
+        UNIT = "unit", "指定单位"
+        DISTRICT = "district", "区县合计"
+
+    period = models.CharField("周期", max_length=10, choices=list(PERIOD_KINDS.items()))
+    scope = models.CharField("适用范围", max_length=12, choices=Scope.choices, default=Scope.EVERY_UNIT)
+    unit = models.ForeignKey(
+        Contributor, on_delete=models.CASCADE, null=True, blank=True, related_name="quotas", verbose_name="单位"
+    )
+    district = models.CharField("区县", max_length=20, choices=District.choices, blank=True)
+    target = models.PositiveSmallIntegerField("目标篇数")
+    remind_day = models.PositiveSmallIntegerField(
+        "催报日", default=20, help_text="本期第几天起提醒未完成的单位（月度填 20 即每月 20 日），每期一次"
+    )
+    is_active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        verbose_name = "报送任务"
+        verbose_name_plural = "报送任务"
+        ordering = ["period", "scope", "district", "unit"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="every_unit", unit__isnull=True, district=""))
+                | Q(scope="unit", unit__isnull=False, district="")
+                | (Q(scope="district", unit__isnull=True) & ~Q(district="")),
+                name="quota_scope_consistent",
+                violation_error_message="“指定单位”须选单位，“区县合计”须选区县，“每个单位”两者都不选。",
+            ),
+            models.CheckConstraint(
+                condition=Q(target__gt=0), name="quota_target_positive", violation_error_message="目标篇数至少为 1。"
+            ),
+            models.CheckConstraint(
+                condition=Q(remind_day__gte=1, remind_day__lte=365),
+                name="quota_remind_day_range",
+                violation_error_message="催报日应在 1 到 365 之间。",
+            ),
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(scope="every_unit"),
+                name="quota_one_every_unit_per_period",
+                violation_error_message="该周期已有“每个单位”的报送任务。",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "unit"],
+                condition=Q(scope="unit"),
+                name="quota_one_per_unit_and_period",
+                violation_error_message="该单位在这个周期已有报送任务。",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "district"],
+                condition=Q(scope="district"),
+                name="quota_one_per_district_and_period",
+                violation_error_message="该区县在这个周期已有报送任务。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_period_display()} · {self.whom()} · {self.target} 篇"
+
+    def whom(self) -> str:
+        if self.scope == self.Scope.UNIT and self.unit_id:
+            return self.unit.name
+        if self.scope == self.Scope.DISTRICT:
+            return f"{self.get_district_display()}（合计）"
+        return "每个单位"
+
+    def remind_from(self, period: Period) -> datetime.date:
+        """The day of `period` from which units below this quota are reminded (the period's last day at most)."""
+        last = period.end - datetime.timedelta(days=1)
+        return min(period.start + datetime.timedelta(days=self.remind_day - 1), last)
+
+
+class Reminder(models.Model):
+    """A 催报 reminder sent to a unit: shown in its portal, mailed where it has an address, kept as the log.
+
+    The constraint, not only a check, makes sure no unit is reminded twice for the same reason on the same day.
+    """
+
+    class Reason(models.TextChoices):
+        ZERO_SUBMISSION = "zero_submission", "零报送提醒"
+        BELOW_QUOTA = "below_quota", "未完成报送任务提醒"
+        CALL_DEADLINE = "call_deadline", "约稿截止提醒"
+        MANUAL = "manual", "编辑催报"
+
+    class Mail(models.TextChoices):
+        NONE = "none", "无邮箱"
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    unit = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="reminders", verbose_name="单位")
+    reason = models.CharField("原因", max_length=20, choices=Reason.choices)
+    reason_key = models.CharField("原因标识", max_length=100, help_text="如 call:12、quota:3:2026-12")
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders", verbose_name="约稿"
+    )
+    quota = models.ForeignKey(
+        Quota, on_delete=models.SET_NULL, null=True, blank=True, related_name="reminders", verbose_name="报送任务"
+    )
+    message = models.CharField("内容", max_length=500)
+    day = models.DateField("日期")
+    sent_at = models.DateTimeField("发送时间", default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="发送人",
+        help_text="空表示系统自动发送",
+    )
+    email = models.CharField("邮件地址", max_length=254, blank=True)
+    mail_status = models.CharField("邮件", max_length=10, choices=Mail.choices, default=Mail.NONE)
+    mail_error = models.CharField("邮件错误", max_length=300, blank=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "催报记录"
+        verbose_name_plural = "催报记录"
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "reason_key", "day"],
+                name="reminder_once_per_unit_reason_day",
+                violation_error_message="今天已就同一事由提醒过该单位。",
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "read_at"], name="reminder_unit_unread")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.get_reason_display()} · {self.day}"
+
+    @property
+    def sender_label(self) -> str:
+        return "系统自动" if self.sent_by_id is None else "研究室"

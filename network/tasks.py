@@ -1,0 +1,21 @@
+"""The network's background work, run by `manage.py db_worker` (django-tasks-db has no cron: the task books its
+own next run)."""
+
+import logging
+
+from django.tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+@task
+def daily_reminders() -> int:
+    """Send today's due reminders (idempotent: a second run the same day sends none), then book tomorrow's run."""
+    from network import services
+
+    try:
+        sent = services.run_reminders()
+        logger.info("Daily reminders: %s sent", len(sent))
+        return len(sent)
+    finally:
+        services.ensure_scheduled()

@@ -1,0 +1,96 @@
+"""The portal's 约稿/通知 pages: the calls addressed to the unit, its own answers, and its reminders.
+
+Every view starts from the access helper; whatever a unit may not see is a 404, never a 403 that confirms it exists.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from network.models import Answer, Call, Reminder
+from network.services import completion
+from reports.models import Notification
+from reports.views import Access
+
+
+def _access(request) -> Access:
+    access = Access(request.user)
+    if not access.allowed:
+        raise Http404("该账号未关联报送单位")
+    return access
+
+
+def _calls(access: Access):
+    """Editors see every call sent out; a unit only those addressed to it (and never drafts)."""
+    calls = Call.objects.issued().select_related("section").prefetch_related("districts", "target_units")
+    return calls if access.is_editor else calls.addressed_to(access.unit)
+
+
+def _render(request, access: Access, template: str, context: dict):
+    unread = Notification.objects.filter(unit=access.unit, read_at=None).count() if access.unit else 0
+    return render(request, template, {"access": access, "unread_count": unread, **context})
+
+
+@login_required
+def call_list(request):
+    access = _access(request)
+    calls = list(_calls(access).order_by("-status", "deadline", "-id"))
+    answered = {}
+    if access.unit:
+        answers = Answer.objects.filter(report__unit=access.unit, call__in=calls).select_related("report", "call")
+        for answer in answers:
+            answered.setdefault(answer.call_id, []).append(answer)
+    rows = [{"call": call, "answers": answered.get(call.pk, [])} for call in calls]
+    context = {
+        "open_rows": [row for row in rows if row["call"].is_open],
+        "closed_rows": [row for row in rows if not row["call"].is_open],
+        "reminders": access.unit.reminders.all()[:5] if access.unit else [],
+        "unread_reminders": access.unit.reminders.filter(read_at=None).count() if access.unit else 0,
+        "now": timezone.now(),
+    }
+    return _render(request, access, "network/call_list.html", context)
+
+
+@login_required
+def call_detail(request, pk):
+    access = _access(request)
+    call = get_object_or_404(_calls(access), pk=pk)
+    context = {"call": call, "now": timezone.now()}
+    if access.unit:
+        context["answers"] = list(call.answers.filter(report__unit=access.unit).select_related("report"))
+        context["can_answer"] = call.is_open
+    else:
+        context["result"] = completion(call)
+    return _render(request, access, "network/call_detail.html", context)
+
+
+@login_required
+def call_document(request, pk):
+    """The call's 报送要点 file, for the units it is addressed to and the 研究室 only."""
+    access = _access(request)
+    call = get_object_or_404(_calls(access) if not access.is_editor else Call.objects.all(), pk=pk)
+    if not call.document:
+        raise Http404("该约稿没有报送要点文件")
+    try:
+        handle = call.document.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在") from None
+    response = FileResponse(handle, as_attachment=True, filename=call.document_name, content_type=call.document_type)
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def reminders(request):
+    """The unit's reminders (催报通知), newest first; opening the page marks them read."""
+    access = _access(request)
+    if access.unit is None:
+        raise Http404("催报通知只发给报送单位")
+    items = list(access.unit.reminders.select_related("call")[:200])
+    unread = [r.pk for r in items if r.read_at is None]
+    if unread:
+        Reminder.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return _render(request, access, "network/reminders.html", {"reminders": items, "unread_ids": set(unread)})
