@@ -18,7 +18,7 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 from simple_history.admin import SimpleHistoryAdmin
 
 from issues.models import PIECE_TEXT_OF_REPORT, Issue, Section
-from issues.services import DeskError, brief_text_from, place_report
+from issues.services import DeskError, brief_default, place_report
 from reports.models import Contributor, Profile, Report, TransitionError, is_editor
 from reports.sanitize import clean_html
 
@@ -137,11 +137,17 @@ class PlacementForm(forms.Form):
     )
     section = forms.ModelChoiceField(queryset=None, label="栏目", required=False, help_text="作为文章时必选")
     title = forms.CharField(label="标题", max_length=200, required=False, help_text="作为文章时使用，可修改")
+    lead = forms.CharField(
+        label="加粗开头",
+        max_length=100,
+        required=False,
+        help_text="作为信息摘登时使用：开头加粗的主体，默认为本区人大常委会或正文开头所写的机构",
+    )
     brief_text = forms.CharField(
         label="摘登文字",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
-        help_text="作为信息摘登时使用：一段文字，开头自动加粗单位名称",
+        help_text="作为信息摘登时使用：一段文字，接在加粗开头之后（其中的加粗可写作 <strong>…</strong>）",
     )
 
     def __init__(self, *args, **kwargs):
@@ -159,7 +165,7 @@ class PlacementForm(forms.Form):
 def _piece_url(piece) -> str:
     if piece is None:
         return ""
-    return reverse(f"admin:{piece._meta.app_label}_{piece._meta.model_name}_change", args=[piece.pk])
+    return reverse(f"admin:issues_{piece.kind}_change", args=[piece.pk])  # the admin's Article / Brief pages
 
 
 def _text_lines(body: str) -> list[str]:
@@ -175,8 +181,8 @@ def version_diff(report: Report) -> str:
     if sent is None:
         return ""
     piece = report.piece
-    printed_title = getattr(piece, "title", None) if piece else report.title
-    printed_body = piece.body if piece else report.body
+    printed_title = (piece.title if piece.is_article else None) if piece else report.title
+    printed_body = piece.printed_body if piece else report.body
     before = [f"标题：{sent.title}", *_text_lines(sent.body)]
     after = ([f"标题：{printed_title}"] if printed_title is not None else []) + _text_lines(printed_body)
     if before == after:
@@ -209,7 +215,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         "suggested_section",
     ]
     search_fields = ["title", "body", "authors", "unit__name"]
-    list_select_related = ["unit", "suggested_section", "article__issue", "brief__issue"]  # get_queryset's too
+    list_select_related = ["unit", "suggested_section", "printed_piece__issue"]  # get_queryset's too
     list_per_page = 50
     empty_value_display = "未指定"
     actions = ["accept_selected"]
@@ -277,7 +283,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     @admin.display(description="编入")
     def placement(self, obj):
         if piece := obj.piece:
-            return f"{piece.issue.name} · {piece._meta.verbose_name}"
+            return f"{piece.issue.name} · {piece.get_kind_display()}"
         if obj.status == Report.Status.ACCEPTED:
             return format_html('<a href="{}">编入…</a>', reverse("admin:reports_report_place", args=[obj.pk]))
         return ""
@@ -401,6 +407,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
                         as_brief=data["placed_as"] == "brief",
                         section=data["section"],
                         title=data["title"],
+                        lead=data["lead"],
                         brief_text=data["brief_text"],
                     )
                 except DeskError as exc:
@@ -409,13 +416,15 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
                     messages.success(request, f"已编入 {piece.issue}。")
                     return HttpResponseRedirect(reverse("admin:issues_issue_change", args=[piece.issue.pk]))
         else:
+            lead, text = brief_default(report)
             form = PlacementForm(
                 initial={
                     "issue": Issue.objects.drafts().first(),
                     "placed_as": "article",
                     "section": report.suggested_section,
                     "title": report.title,
-                    "brief_text": brief_text_from(report),
+                    "lead": lead,
+                    "brief_text": text,
                 }
             )
         context = {
