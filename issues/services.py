@@ -227,7 +227,7 @@ def edit_piece(piece: Piece, *, by, note: str = "", **values) -> Piece:
     unknown = set(values) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-    piece = Piece.objects.select_for_update().select_related("issue", "unit", "section").get(pk=piece.pk)
+    piece = Piece.objects.select_for_update(of=("self",)).select_related("issue", "unit", "section").get(pk=piece.pk)
     if piece.is_article and "title" in values and not values["title"].strip():
         raise DeskError("文章须有标题。")
     changed = []
@@ -248,7 +248,7 @@ def edit_piece(piece: Piece, *, by, note: str = "", **values) -> Piece:
 def remove_piece(piece: Piece, *, by=None) -> Report | None:
     """Take a piece out of its draft issue. A piece made from a report gives the report back to the unplaced ones
     (an article's edited title and text go back to the report's working copy); nothing the unit sent is deleted."""
-    piece = Piece.objects.select_for_update().select_related("report").get(pk=piece.pk)
+    piece = Piece.objects.select_for_update(of=("self",)).select_related("report").get(pk=piece.pk)
     issue = _draft_for_update(piece.issue)
     report = piece.report
     if report is not None and piece.is_article:
@@ -271,7 +271,7 @@ def arrange(issue: Issue, groups: list[tuple[int | None, list[int]]], briefs: li
     brief ids in order. An article listed under another section is moved to it, which the result reports, so
     the 目录 shows exactly what prints. Every article and brief of the issue must be listed once."""
     issue = _draft_for_update(issue)
-    pieces = {p.pk: p for p in Piece.objects.select_for_update().filter(issue=issue).select_related("section")}
+    pieces = {p.pk: p for p in Piece.objects.select_for_update(of=("self",)).filter(issue=issue)}
     article_ids = [pk for _, ids in groups for pk in ids]
     expected_articles = {pk for pk, p in pieces.items() if p.is_article}
     expected_briefs = {pk for pk, p in pieces.items() if p.is_brief}
