@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from issues import services
+from issues.desk import DeskViews
 from issues.models import Article, Brief, Correction, Issue, Piece, Section, prefetch_contents
 from reports.admin import DeskAdminMixin, ReadOnlyHistoryMixin, RichBodyAdminMixin
 from reports.sanitize import excerpt
@@ -218,7 +219,9 @@ class CorrectionMixin:
 
 
 @admin.register(Issue)
-class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class IssueAdmin(
+    DeskAdminMixin, DeskViews, CorrectionMixin, SortableAdminBase, ReadOnlyHistoryMixin, SimpleHistoryAdmin
+):
     """Issue assembly: proposed numbers, colophon from the last issue, drag-and-drop order, sign-off, publish."""
 
     list_display = [
@@ -338,6 +341,7 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
             path("<int:object_id>/publish/", wrap(self.publish_view), name="issues_issue_publish"),
             path("<int:object_id>/sign-off/", wrap(self.sign_off_view), name="issues_issue_sign_off"),
             path("<int:object_id>/render-pdf/", wrap(self.render_pdf_view), name="issues_issue_render_pdf"),
+            *self.desk_urls(),
             *super().get_urls(),
         ]
 
@@ -359,9 +363,15 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
             issue = services.publish(issue, by=request.user)
         except services.DeskError as exc:
             messages.error(request, str(exc))
-        else:
-            messages.success(request, f"已发布：{issue}。PDF 将在后台生成。")
+            return redirect(self._after_post(request, issue))
+        messages.success(request, f"已发布：{issue}。PDF 将在后台生成。")
         return redirect(reverse("admin:issues_issue_change", args=[issue.pk]))
+
+    def _after_post(self, request, issue) -> str:
+        """Back to the desk when the form was sent from it, else to the issue's page."""
+        if request.POST.get("from") == "desk" and not issue.is_published:
+            return reverse("admin:issues_issue_desk", args=[issue.pk])
+        return reverse("admin:issues_issue_change", args=[issue.pk])
 
     def render_pdf_view(self, request, object_id):
         """Retry a failed (or stale) PDF: queue a new background render of the current version."""
@@ -381,7 +391,7 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
             messages.error(request, str(exc))
         else:
             messages.success(request, "已签发。")
-        return redirect(reverse("admin:issues_issue_change", args=[issue.pk]))
+        return redirect(self._after_post(request, issue))
 
 
 class PieceForm(forms.ModelForm):
