@@ -264,6 +264,18 @@ class IssueAdmin(
             )
         )
 
+    def get_fieldsets(self, request, obj=None):
+        """The numbers are a proposal only while a draft: the help saying so goes once the issue is published."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.is_published:
+            (name, options), *rest = fieldsets
+            fieldsets = [(name, {k: v for k, v in options.items() if k != "description"}), *rest]
+        return fieldsets
+
+    def view_on_site(self, obj):
+        """在站点上查看: a published issue's page; a draft's preview (its public URL would be a 404)."""
+        return obj.get_absolute_url() if obj.is_published else reverse("issues:preview", args=[obj.pk])
+
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None and obj.is_published else self.inlines[:2]
 
@@ -418,6 +430,12 @@ class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHi
     autocomplete_fields = ["unit"]
     raw_id_fields = ["issue"]
     readonly_fields = ["report"]
+
+    def view_on_site(self, obj):
+        """A piece of a draft is seen in its issue's preview; its public page exists once the issue is published."""
+        if obj.issue.is_published:
+            return obj.get_absolute_url()
+        return reverse("issues:preview", args=[obj.issue_id]) + f"#{'article' if obj.is_article else 'brief'}-{obj.pk}"
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

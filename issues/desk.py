@@ -167,6 +167,7 @@ class DeskViews:
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"组版台：{issue}",
+            "is_nav_sidebar_enabled": False,  # the desk needs the width
             "issue": issue,
             "original": issue,
             "groups": issue.sections_with_articles(),

@@ -210,9 +210,11 @@ class Issue(models.Model):
 
     @classmethod
     def proposal(cls, kind: str, date) -> dict:
-        """Initial values for a new issue: proposed numbers, and the colophon of the last issue."""
+        """Initial values for a new issue: proposed numbers, and the colophon (版记) of the last issue of the same
+        kind (a 普刊's from the last 普刊, a 专刊's from the last 专刊), else of the last issue of any kind."""
         number, total_number = cls.next_numbers(kind, date.year)
-        last = cls.objects.order_by("-date", "-id").first()
+        latest = cls.objects.order_by("-date", "-id")
+        last = latest.filter(kind=kind).first() or latest.first()
         colophon = {name: getattr(last, name) for name in COLOPHON_FIELDS} if last else {}
         return {"kind": kind, "year": date.year, "date": date, "number": number, "total_number": total_number} | (
             colophon

@@ -53,16 +53,12 @@ class ReadOnlyHistoryMixin:
 
 
 class RichBodyAdminMixin:
-    """Bodies are edited in the same CKEditor build as the portal's; what it sends is sanitised on save."""
+    """Bodies are edited in the same CKEditor build as the portal's; the field sanitises what it sends on save."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "body":
             kwargs["widget"] = CKEditor5Widget(config_name="default")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        obj.body = clean_html(obj.body)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Contributor)
@@ -192,6 +188,32 @@ def version_diff(report: Report) -> str:
     return mark_safe(table)  # difflib escapes the text it puts in the table
 
 
+def _version_link(version) -> str:
+    return format_html(
+        '<a href="{}" target="_blank">第 {} 版</a>',
+        reverse("reports:version", args=[version.report_id, version.number]),
+        version.number,
+    )
+
+
+def resubmission_diff(report: Report) -> str:
+    """What the unit changed when it sent the report again after a return: the version returned against the
+    version resubmitted (each a link to its full text), not only the latest against print."""
+    versions = list(report.versions.order_by("-number")[:2])
+    if len(versions) < 2:
+        return ""
+    resubmitted, returned = versions
+    before = [f"标题：{returned.title}", *_text_lines(returned.body)]
+    after = [f"标题：{resubmitted.title}", *_text_lines(resubmitted.body)]
+    links = format_html("退回的{} → 重新报送的{}", _version_link(returned), _version_link(resubmitted))
+    if before == after:
+        return format_html("{}：正文未作修改。", links)
+    table = difflib.HtmlDiff(wrapcolumn=36).make_table(
+        before, after, f"退回的第 {returned.number} 版", f"重新报送的第 {resubmitted.number} 版"
+    )
+    return format_html("<p>{}</p>{}", links, mark_safe(table))  # difflib escapes the text it puts in the table
+
+
 @admin.register(Report)
 class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     """The inbox: reports waiting for a decision, oldest first, with the decision and placement panels."""
@@ -228,7 +250,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     fieldsets = [
         ("刊用稿（采用后可编辑）", {"fields": ["title", "body", "authors", "suggested_section"]}),
         ("报送情况", {"fields": ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions"]}),
-        ("与报送稿对比", {"fields": ["diff"]}),
+        ("与报送稿对比", {"fields": ["resubmission", "diff"]}),
     ]
 
     def get_queryset(self, request):
@@ -245,7 +267,18 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         return ["last_submitted_at", "id"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions", "diff", "body_html"]
+        return [
+            "unit",
+            "phone",
+            "status",
+            "submitted_at",
+            "created_by",
+            "timeline",
+            "versions",
+            "resubmission",
+            "diff",
+            "body_html",
+        ]
 
     def get_fieldsets(self, request, obj=None):
         """The text is editable for publication only once accepted; before that it is shown as the unit sent it."""
@@ -310,12 +343,16 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     def versions(self, obj):
         return format_html_join(
             "",
-            "<div>第 {} 版 · {} · {}</div>",
+            "<div>{} · {} · {}</div>",
             (
-                (v.number, timezone.localtime(v.created_at).strftime("%Y-%m-%d %H:%M"), v.title)
+                (_version_link(v), timezone.localtime(v.created_at).strftime("%Y-%m-%d %H:%M"), v.title)
                 for v in obj.versions.all()
             ),
         )
+
+    @admin.display(description="重新报送的修改")
+    def resubmission(self, obj):
+        return resubmission_diff(obj) or "（只报送过一次）"
 
     @admin.display(description="正文")
     def body_html(self, obj):

@@ -189,3 +189,27 @@ def test_a_drop_into_another_section_says_so_and_a_refused_drop_is_put_back(page
     expect(page.locator(f"#piece-{placed[2].pk}")).to_be_visible()
     rows = list(draft.piece_set.articles().order_by("position").values_list("title", flat=True))
     assert rows.index("丙文") > rows.index("乙文")
+
+
+@pytest.mark.parametrize("width", [375, 1440])
+def test_the_desk_fits_the_screen(page, editor, submitter, other_submitter, width, tmp_path_factory):
+    from issues import services
+    from tests.desk import make_draft
+
+    import_seed(SEED_REGULAR_4)
+    draft = make_draft()
+    reports = make_inbox(submitter, other_submitter)
+    for n, report in enumerate(reports.values()):
+        report.transition(Report.Status.ACCEPTED, by=editor)
+        if n < 5:
+            services.place_report(report, draft, as_brief=False, section=report.suggested_section)
+        elif n >= 9:
+            services.place_report(report, draft, as_brief=True)
+    login(page, editor)
+    page.set_viewport_size({"width": width, "height": 1000})
+    page.goto(f"/admin/issues/issue/{draft.pk}/desk/")
+    expect(page.locator(".desk-piece")).to_have_count(8)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    out = tmp_path_factory.getbasetemp() / f"desk-{width}.png"
+    page.screenshot(path=str(out), full_page=True)
+    assert out.stat().st_size > 10_000

@@ -180,3 +180,39 @@ def test_the_admins_piece_save_and_the_desk_use_the_same_service(submitter, edit
     )
     assert draft.piece_set.briefs().get().lead == "上城区人大常委会"
     assert User.objects.filter(pk=editor.pk).exists()
+
+
+def test_a_new_issue_copies_the_colophon_of_the_last_issue_of_its_kind(db):
+    import datetime
+
+    regular = make_draft(date=datetime.date(2024, 5, 1), send_to="普刊的送", responsible_editor="甲")
+    make_draft(Issue.Kind.SPECIAL, date=datetime.date(2024, 6, 1), send_to="专刊的送", responsible_editor="乙")
+    assert Issue.proposal(Issue.Kind.REGULAR, datetime.date(2024, 7, 1))["send_to"] == "普刊的送"
+    assert Issue.proposal(Issue.Kind.SPECIAL, datetime.date(2024, 7, 1))["send_to"] == "专刊的送"
+    regular.delete()
+    assert Issue.proposal(Issue.Kind.REGULAR, datetime.date(2024, 7, 1))["responsible_editor"] == "乙"  # any kind
+
+
+def test_view_on_site_of_a_draft_is_its_preview_and_the_proposal_help_goes_once_published(
+    client, editor, published_issue
+):
+    client.force_login(editor)
+    draft = make_draft()
+    text = client.get(f"/admin/issues/issue/{draft.pk}/change/").text
+    assert f'href="/preview/issues/{draft.pk}/"' in text and "期号为建议值" in text
+    assert client.get(f"/preview/issues/{draft.pk}/").status_code == 200
+    text = client.get(f"/admin/issues/issue/{published_issue.pk}/change/").text
+    assert published_issue.get_absolute_url() in text and "期号为建议值" not in text
+
+
+def test_the_inbox_shows_what_changed_between_the_returned_and_the_resubmitted_version(client, editor, submitter):
+    report = make_report(submitter, "上城区：初稿", body="<p>第一稿的正文。</p>")
+    report.transition(S.RETURNED, by=editor, comment="请补充数据")
+    report.title, report.body = "上城区：修改稿", "<p>第二稿的正文，补充了数据。</p>"
+    report.save()
+    report.transition(S.SUBMITTED, by=submitter)
+    client.force_login(editor)
+    text = client.get(f"/admin/reports/report/{report.pk}/change/").text
+    assert f'href="/submit/{report.pk}/versions/1/"' in text and f'href="/submit/{report.pk}/versions/2/"' in text
+    assert "退回的第 1 版" in text and "重新报送的第 2 版" in text
+    assert "第一稿的正文" in text and "补充了数据" in text
