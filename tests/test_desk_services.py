@@ -216,3 +216,13 @@ def test_the_inbox_shows_what_changed_between_the_returned_and_the_resubmitted_v
     assert f'href="/submit/{report.pk}/versions/1/"' in text and f'href="/submit/{report.pk}/versions/2/"' in text
     assert "退回的第 1 版" in text and "重新报送的第 2 版" in text
     assert "第一稿的正文" in text and "补充了数据" in text
+
+
+def test_a_pieces_url_names_its_kind(client, published_issue):
+    article = published_issue.piece_set.articles().first()
+    brief = published_issue.piece_set.briefs().first()
+    assert client.get(f"/articles/{article.pk}/").status_code == 200
+    assert client.get(f"/briefs/{brief.pk}/").status_code == 200
+    assert client.get(f"/briefs/{article.pk}/").status_code == 404
+    assert client.get(f"/articles/{brief.pk}/").status_code == 404
+    assert "<strong>拱墅区人大常委会</strong>积极探索" in client.get(f"/briefs/{brief.pk}/").text
