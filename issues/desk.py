@@ -146,7 +146,8 @@ class DeskViews:
             messages.info(request, f"{issue} 已发布，组版台只用于草稿；更正请在本页修改。")
             return redirect(reverse("admin:issues_issue_change", args=[issue.pk]))
         prefetch_contents([issue])
-        filters = UnplacedFilter(request.GET or None)
+        filtering = any(request.GET.get(name) for name in UnplacedFilter.base_fields)
+        filters = UnplacedFilter(request.GET if filtering else None)
         reports = list(filters.apply(unplaced_reports()))
         sections = list(Section.objects.filter(is_active=True))
         editing = None
@@ -173,7 +174,7 @@ class DeskViews:
             "groups": issue.sections_with_articles(),
             "briefs": issue.briefs(),
             "reports": reports,
-            "filters": filters if filters.is_bound else UnplacedFilter(),
+            "filters": filters,
             "sections": sections,
             "editing": editing,
             "edit_form": edit_form,

@@ -216,8 +216,8 @@ def save_piece(piece: Piece, *, by, note: str = "", changes: list[str] | None = 
         if piece.is_article and stored.section_id != piece.section_id:
             piece.position = article_position(issue, piece.section, exclude=piece.pk)
     piece.save()
-    label = f"{piece._meta.verbose_name}《{piece}》" if not piece.is_brief else f"信息摘登《{piece}》"
-    _record_change(piece, by=by, note=note, changes=[f"{label}：" + "、".join(changes or ["新增"])])
+    label = f"{piece.get_kind_display()}《{piece}》："
+    _record_change(piece, by=by, note=note, changes=[label + "、".join(changes or ["新增"])])
     return piece
 
 
