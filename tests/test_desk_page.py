@@ -65,7 +65,8 @@ def test_the_side_panel_edits_an_article_and_移出_sends_it_back(desk, submitte
     report = make_report(submitter, status=S.ACCEPTED, editor=editor)
     desk.post(url("_place", draft), {"one": f"{report.pk}:article"})
     piece = Piece.objects.get(report=report)
-    assert 'id="edit-panel"' in desk.get(url("", draft) + f"?edit={piece.pk}").text
+    text = desk.get(url("", draft) + f"?edit={piece.pk}").text
+    assert 'id="edit-panel"' in text and f'id="piece-{piece.pk}"' in text  # the panel beside the 目录
     section = Section.objects.get(name="监督纵横")
     data = {"title": "改过的标题", "section": section.pk, "body": "<p>正文<script>x</script></p>", "note": ""}
     desk.post(url("_piece", draft, piece.pk), data)
