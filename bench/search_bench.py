@@ -91,7 +91,7 @@ def main():
             )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-        cursor.execute("SELECT pg_size_pretty(pg_relation_size('article_search'))")
+        cursor.execute("SELECT pg_size_pretty(pg_relation_size('piece_search'))")
         index_size = cursor.fetchone()[0]
     print(f"{count} articles loaded and indexed in {time.perf_counter() - started:.0f} s; GIN index {index_size}")
 

@@ -415,10 +415,6 @@ class PieceForm(forms.ModelForm):
             raise forms.ValidationError("已发布的刊物不能再加入文章或摘登，请选择草稿状态的期。")
         return issue
 
-    def _post_clean(self):
-        self.instance.kind = self._meta.model.kind_of_proxy
-        super()._post_clean()
-
 
 class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     """What the article and brief pages share: who wrote it, where it appears, history, corrections."""
