@@ -11,6 +11,8 @@ BENCHES := import pdf pages search docx
 # Our CKEditor 5 build, served in place of django-ckeditor-5's bundled 47.5.0 (see ckeditor/build.mjs).
 CKEDITOR_BUNDLE := static/django_ckeditor_5/dist/bundle.js
 NPM_STAMP := node_modules/.installed
+# SortableJS for the desk's drag and drop, copied from its npm package (pinned in package.json) with its licence.
+SORTABLE := static/vendor/sortablejs/Sortable.min.js
 
 # The interpreter that builds the venv: python3.13 on PATH, else pyenv's 3.13.x.
 PYTHON ?= $(shell command -v python$(PYTHON_WANTED) 2>/dev/null || ls -d $$HOME/.pyenv/versions/$(PYTHON_WANTED).*/bin/python3 2>/dev/null | tail -n 1)
@@ -28,7 +30,7 @@ help:
 
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
-install: system-packages $(STAMP) $(CKEDITOR_BUNDLE) $(MESSAGES)
+install: system-packages $(STAMP) $(CKEDITOR_BUNDLE) $(SORTABLE) $(MESSAGES)
 
 locale/%.mo: locale/%.po
 	@if command -v msgfmt >/dev/null; then msgfmt --check-format -o $@ $<; \
@@ -57,6 +59,10 @@ $(NPM_STAMP): package.json package-lock.json
 
 $(CKEDITOR_BUNDLE): $(NPM_STAMP) $(STAMP) ckeditor/build.mjs ckeditor/editor.js
 	node ckeditor/build.mjs "$$($(PY) -c 'import django_ckeditor_5, pathlib; print(pathlib.Path(django_ckeditor_5.__file__).parent / "static/django_ckeditor_5/app.js")')"
+
+$(SORTABLE): $(NPM_STAMP)
+	mkdir -p $(dir $@)
+	cp node_modules/sortablejs/Sortable.min.js node_modules/sortablejs/LICENSE $(dir $@)
 
 # Debian packages for PDF rendering (Pango, HarfBuzz subsetting, CJK fonts), pdftotext and the browser tests.
 system-packages:
@@ -115,4 +121,4 @@ bench-load: install
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/load_bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules static/django_ckeditor_5/dist
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules static/django_ckeditor_5/dist static/vendor

@@ -18,7 +18,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/renda"
 def main(count: int) -> None:
     name = throwaway_database("import")
     from issues.importing import store_issue
-    from issues.models import Article, Issue
+    from issues.models import Issue, Piece
     from issues.parser import parse_issue
 
     seeds = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "sample").glob("*.txt"))]
@@ -43,7 +43,7 @@ def main(count: int) -> None:
     elapsed = time.perf_counter() - started
 
     print(f"database:        {name} (PostgreSQL)")
-    print(f"issues imported: {Issue.objects.count()} ({Article.objects.count()} articles)")
+    print(f"issues imported: {Issue.objects.count()} ({Piece.objects.articles().count()} articles)")
     print(f"total time:      {elapsed:.2f} s   (goal: {count} issues < 60 s)")
     print(f"  parsing:       {parse_time:.2f} s ({parse_time / count * 1000:.1f} ms/issue)")
     print(f"  storing:       {store_time:.2f} s ({store_time / count * 1000:.1f} ms/issue)")

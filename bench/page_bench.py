@@ -42,7 +42,7 @@ def load(url: str):
 def main():
     name = throwaway_database("pages")
     issue = import_seeds()[0]
-    article = issue.articles.first()
+    article = issue.piece_set.articles().first()
     (ROOT / "bench" / "_bench_urls.py").write_text(TRIVIAL_URLCONF)
     (ROOT / "bench" / "_bench_settings.py").write_text(
         "from renda.settings import *  # noqa\nROOT_URLCONF = '_bench_urls'\n"

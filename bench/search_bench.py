@@ -61,8 +61,8 @@ def main():
     with (
         connection.cursor() as cursor,
         cursor.copy(
-            "COPY issues_article (issue_id, section_id, unit_id, authors, position, title, body, search_text,"
-            " created_at, updated_at) FROM STDIN"
+            "COPY issues_piece (kind, lead, issue_id, section_id, unit_id, authors, position, title, body,"
+            " search_text, created_at, updated_at) FROM STDIN"
         ) as copy,
     ):
         for n in range(count):
@@ -74,11 +74,24 @@ def main():
             pairs = [run[i : i + 2] for run in [title, *sentences] for i in range(len(run) - 1)]
             search_text = " ".join(pairs) + " , " + " ".join(title_words + body_words)
             copy.write_row(
-                (issues[n // per_issue].pk, section.pk, unit.pk, "", n % per_issue, title, body, search_text, now, now)
+                (
+                    "article",
+                    "",
+                    issues[n // per_issue].pk,
+                    section.pk,
+                    unit.pk,
+                    "",
+                    n % per_issue,
+                    title,
+                    body,
+                    search_text,
+                    now,
+                    now,
+                )
             )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-        cursor.execute("SELECT pg_size_pretty(pg_relation_size('article_search'))")
+        cursor.execute("SELECT pg_size_pretty(pg_relation_size('piece_search'))")
         index_size = cursor.fetchone()[0]
     print(f"{count} articles loaded and indexed in {time.perf_counter() - started:.0f} s; GIN index {index_size}")
 

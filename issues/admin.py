@@ -1,9 +1,14 @@
-from adminsortable2.admin import SortableAdminBase, SortableAdminMixin, SortableInlineAdminMixin
+from adminsortable2.admin import (
+    CustomInlineFormSet,
+    SortableAdminBase,
+    SortableAdminMixin,
+    SortableInlineAdminMixin,
+)
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -11,7 +16,8 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from issues import services
-from issues.models import Article, Brief, Correction, Issue, Section, prefetch_contents
+from issues.desk import DeskViews
+from issues.models import Article, Brief, Correction, Issue, Piece, Section, prefetch_contents
 from reports.admin import DeskAdminMixin, ReadOnlyHistoryMixin, RichBodyAdminMixin
 from reports.sanitize import excerpt
 
@@ -25,12 +31,12 @@ class SectionAdmin(DeskAdminMixin, SortableAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         """A section printed in a published issue keeps its name there: retire it and add a new one instead."""
-        if obj is not None and obj.articles.filter(issue__status=Issue.Status.PUBLISHED).exists():
+        if obj is not None and obj.pieces.filter(issue__status=Issue.Status.PUBLISHED).exists():
             return ["name"]
         return []
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        return super().get_queryset(request).annotate(article_count=Count("pieces"))
 
     @admin.display(description="文章数", ordering="article_count")
     def article_count(self, obj):
@@ -56,8 +62,27 @@ class PieceInlineForm(forms.ModelForm):
             self._update_errors(exc)
 
 
+class KindFormSet(CustomInlineFormSet):
+    """Articles and briefs are inlines of the same relation: each keeps its own prefix (`articles`, `briefs`)."""
+
+    @classmethod
+    def get_default_prefix(cls):
+        return cls.prefix_name
+
+    def clean(self):
+        """Two rows given the same place are refused (the unique constraint includes the kind, not a form field)."""
+        super().clean()
+        positions = [
+            form.cleaned_data.get("position")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if len(positions) != len(set(positions)):
+            raise forms.ValidationError("两篇稿件的顺序相同，请重新排序。")
+
+
 class PieceInline(DeskAdminMixin, SortableInlineAdminMixin, admin.TabularInline):
-    """Pieces are ordered by dragging; written and edited on their own page, placed from the inbox."""
+    """Pieces are ordered by dragging; written and edited on their own page, placed from the inbox or the desk."""
 
     form = PieceInlineForm
     extra = 0
@@ -86,6 +111,7 @@ class PieceInline(DeskAdminMixin, SortableInlineAdminMixin, admin.TabularInline)
 
 class ArticleInline(PieceInline):
     model = Article
+    formset = type("ArticleFormSet", (KindFormSet,), {"prefix_name": "articles"})
     fields = ["title", "section", "signed", "source"]
     readonly_fields = ["signed", "source"]
 
@@ -118,12 +144,13 @@ class ArticleInline(PieceInline):
 
 class BriefInline(PieceInline):
     model = Brief
+    formset = type("BriefFormSet", (KindFormSet,), {"prefix_name": "briefs"})
     fields = ["text", "signed", "source"]
     readonly_fields = ["text", "signed", "source"]
 
     @admin.display(description="摘登")
     def text(self, obj):
-        return excerpt(obj.body, 60)
+        return excerpt(obj.printed_body, 60)
 
 
 class CorrectionInline(admin.TabularInline):
@@ -192,7 +219,9 @@ class CorrectionMixin:
 
 
 @admin.register(Issue)
-class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class IssueAdmin(
+    DeskAdminMixin, DeskViews, CorrectionMixin, SortableAdminBase, ReadOnlyHistoryMixin, SimpleHistoryAdmin
+):
     """Issue assembly: proposed numbers, colophon from the last issue, drag-and-drop order, sign-off, publish."""
 
     list_display = [
@@ -206,7 +235,7 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
         "preview",
     ]
     list_filter = ["status", "kind", "year"]
-    search_fields = ["articles__title", "responsible_editor"]
+    search_fields = ["piece_set__title", "responsible_editor"]
     date_hierarchy = "date"
     form = IssueForm
     inlines = [ArticleInline, BriefInline, CorrectionInline]
@@ -229,8 +258,23 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
             super()
             .get_queryset(request)
             .select_related("approved_by")
-            .annotate(article_count=Count("articles", distinct=True), brief_count=Count("briefs", distinct=True))
+            .annotate(
+                article_count=Count("piece_set", filter=Q(piece_set__kind=Piece.Kind.ARTICLE)),
+                brief_count=Count("piece_set", filter=Q(piece_set__kind=Piece.Kind.BRIEF)),
+            )
         )
+
+    def get_fieldsets(self, request, obj=None):
+        """The numbers are a proposal only while a draft: the help saying so goes once the issue is published."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.is_published:
+            (name, options), *rest = fieldsets
+            fieldsets = [(name, {k: v for k, v in options.items() if k != "description"}), *rest]
+        return fieldsets
+
+    def view_on_site(self, obj):
+        """在站点上查看: a published issue's page; a draft's preview (its public URL would be a 404)."""
+        return obj.get_absolute_url() if obj.is_published else reverse("issues:preview", args=[obj.pk])
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None and obj.is_published else self.inlines[:2]
@@ -252,13 +296,15 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         issue = form.instance
-        changes = self.changes_in(form, formsets)
-        if issue.is_published:
-            services.record_correction(
-                issue, by=request.user, note=form.cleaned_data["correction_note"], changes="；".join(changes)
+        was_signed_off = issue.approved_at is not None
+        if change:
+            services.record_issue_edit(
+                issue,
+                by=request.user,
+                note=form.cleaned_data.get("correction_note", ""),
+                changes=self.changes_in(form, formsets),
             )
-        elif change and changes and issue.approved_at is not None:
-            services.withdraw_sign_off(issue)
+        if was_signed_off and issue.approved_at is None:
             messages.warning(request, "本期内容已改动，需要重新签发。")
 
     @admin.display(description="文章", ordering="article_count")
@@ -296,7 +342,7 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
             format_html("<div><strong>{}</strong> {}</div>", section or "（无栏目）", "；".join(a.title for a in items))
             for section, items in obj.sections_with_articles()
         ]
-        briefs = len(obj.briefs.all())
+        briefs = len(obj.briefs())
         if briefs:
             lines.append(format_html("<div><strong>信息摘登</strong> {} 则</div>", briefs))
         return format_html("".join(["{}"] * len(lines)), *lines) if lines else "（尚无内容）"
@@ -307,6 +353,7 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
             path("<int:object_id>/publish/", wrap(self.publish_view), name="issues_issue_publish"),
             path("<int:object_id>/sign-off/", wrap(self.sign_off_view), name="issues_issue_sign_off"),
             path("<int:object_id>/render-pdf/", wrap(self.render_pdf_view), name="issues_issue_render_pdf"),
+            *self.desk_urls(),
             *super().get_urls(),
         ]
 
@@ -328,9 +375,15 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
             issue = services.publish(issue, by=request.user)
         except services.DeskError as exc:
             messages.error(request, str(exc))
-        else:
-            messages.success(request, f"已发布：{issue}。PDF 将在后台生成。")
+            return redirect(self._after_post(request, issue))
+        messages.success(request, f"已发布：{issue}。PDF 将在后台生成。")
         return redirect(reverse("admin:issues_issue_change", args=[issue.pk]))
+
+    def _after_post(self, request, issue) -> str:
+        """Back to the desk when the form was sent from it, else to the issue's page."""
+        if request.POST.get("from") == "desk" and not issue.is_published:
+            return reverse("admin:issues_issue_desk", args=[issue.pk])
+        return reverse("admin:issues_issue_change", args=[issue.pk])
 
     def render_pdf_view(self, request, object_id):
         """Retry a failed (or stale) PDF: queue a new background render of the current version."""
@@ -350,10 +403,12 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
             messages.error(request, str(exc))
         else:
             messages.success(request, "已签发。")
-        return redirect(reverse("admin:issues_issue_change", args=[issue.pk]))
+        return redirect(self._after_post(request, issue))
 
 
 class PieceForm(forms.ModelForm):
+    """Checks what `services.save_piece` would refuse, so the form shows it beside the field."""
+
     def clean_issue(self):
         issue = self.cleaned_data["issue"]
         if issue.is_published and not _is_published(self.instance if self.instance.pk else None):
@@ -372,6 +427,12 @@ class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHi
     raw_id_fields = ["issue"]
     readonly_fields = ["report"]
 
+    def view_on_site(self, obj):
+        """A piece of a draft is seen in its issue's preview; its public page exists once the issue is published."""
+        if obj.issue.is_published:
+            return obj.get_absolute_url()
+        return reverse("issues:preview", args=[obj.issue_id]) + f"#{'article' if obj.is_article else 'brief'}-{obj.pk}"
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         if "issue" not in initial:
@@ -383,31 +444,27 @@ class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHi
         return [*readonly, "issue"] if _is_published(obj) else readonly
 
     def save_model(self, request, obj, form, change):
-        if isinstance(obj, Brief):
-            obj.body = services.with_bold_unit(obj.body, obj.unit.name)
-        if not change:
-            obj.position = services.new_piece_position(obj)
-        super().save_model(request, obj, form, change)
-        if _is_published(obj):
-            services.record_correction(
-                obj.issue,
-                by=request.user,
-                note=form.cleaned_data["correction_note"],
-                changes=f"{obj._meta.verbose_name}《{obj}》：" + "、".join(self.changes_in(form)),
-            )
-        else:
-            services.withdraw_sign_off(obj.issue)
+        """The rules (position, correction, sign-off) are the service's; the admin only passes the form's data."""
+        services.save_piece(
+            obj,
+            by=request.user,
+            note=form.cleaned_data.get("correction_note", ""),
+            changes=self.changes_in(form) if change else None,
+        )
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.withdraw_sign_off(obj.issue)
+        services.delete_piece(obj)
+
+    def delete_queryset(self, request, queryset):
+        for piece in queryset:
+            services.delete_piece(piece)
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not _is_published(obj)
 
     @admin.display(description="摘要")
     def excerpt(self, obj):
-        return excerpt(obj.body)
+        return excerpt(obj.printed_body)
 
 
 @admin.register(Article)
@@ -422,7 +479,8 @@ class ArticleAdmin(PieceAdmin):
 @admin.register(Brief)
 class BriefAdmin(PieceAdmin):
     list_display = ["excerpt", "issue", "unit", "authors", "position"]
-    fields = ["issue", "body", "unit", "authors", "report"]
+    fields = ["issue", "lead", "body", "unit", "authors", "report"]
+    search_fields = ["lead", *PieceAdmin.search_fields]
 
 
 @admin.register(Correction)

@@ -3,7 +3,7 @@ from django.db.models import Prefetch
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from issues.models import Article, Issue
+from issues.models import Issue, Piece
 
 
 class IssueFeed(Feed):
@@ -16,14 +16,14 @@ class IssueFeed(Feed):
     author_name = "杭州市人大常委会研究室"
 
     def items(self):
-        titles = Prefetch("articles", queryset=Article.objects.only("issue_id", "title", "position"))
+        titles = Prefetch("piece_set", queryset=Piece.objects.articles().only("issue_id", "kind", "title", "position"))
         return Issue.objects.published().prefetch_related(titles).order_by("-date", "-published_at")[:30]
 
     def item_title(self, item):
         return item.title
 
     def item_description(self, item):
-        titles = [article.title for article in item.articles.all()]
+        titles = [article.title for article in item.articles()]
         return "；".join(titles)
 
     def item_pubdate(self, item):

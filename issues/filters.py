@@ -7,7 +7,7 @@ from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from issues.models import Brief, Issue, Section
+from issues.models import Issue, Piece, Section
 from reports.models import Contributor, District
 
 BRIEFS = "briefs"
@@ -61,7 +61,7 @@ class IssueFilter(django_filters.FilterSet):
 
 
 class PieceFilter(django_filters.FilterSet):
-    """Applies to articles and to briefs alike; a section other than 信息摘登 leaves no briefs, and back."""
+    """Filters pieces of either kind; a section other than 信息摘登 leaves no briefs, and 信息摘登 only briefs."""
 
     year = django_filters.ChoiceFilter(
         field_name="issue__year", choices=_years, label="年份", empty_label="全部年份", widget=QuickSelect
@@ -80,7 +80,6 @@ class PieceFilter(django_filters.FilterSet):
     )
 
     def filter_section(self, queryset, name, value):
-        is_brief = queryset.model is Brief
         if value == BRIEFS:
-            return queryset if is_brief else queryset.none()
-        return queryset.none() if is_brief else queryset.filter(section_id=value)
+            return queryset.filter(kind=Piece.Kind.BRIEF)
+        return queryset.filter(kind=Piece.Kind.ARTICLE, section_id=value)

@@ -4,7 +4,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from issues.models import Article, Brief, Issue, Section
+from issues import leads
+from issues.models import Issue, Piece, Section
 from issues.parser import ParsedIssue, body_html, parse_issue
 from issues.services import record_correction
 from reports.models import Contributor
@@ -34,7 +35,7 @@ def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = Fal
             raise ImportConflict(f"{issue} 已发布，不能用草稿覆盖")
         if by is None:
             raise ImportConflict(f"{issue} 已发布，覆盖即更正：请用 --by 用户名 指明更正人")
-        if issue.articles.filter(report__isnull=False).exists() or issue.briefs.filter(report__isnull=False).exists():
+        if issue.piece_set.filter(report__isnull=False).exists():
             raise ImportConflict(f"{issue} 有来自报送信息的稿件，不能整期覆盖；请在编辑台逐篇更正")
     if parsed.total_number is not None:
         clash = Issue.objects.filter(total_number=parsed.total_number).exclude(pk=getattr(issue, "pk", None))
@@ -62,8 +63,7 @@ def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = Fal
     if issue is None:
         issue = Issue.objects.create(**fields)
     else:
-        issue.articles.all().delete()
-        issue.briefs.all().delete()
+        issue.piece_set.all().delete()
         for name, value in fields.items():
             setattr(issue, name, value)
         issue.save()
@@ -71,8 +71,9 @@ def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = Fal
     units = _Lookup(lambda name: Contributor.objects.get_or_create_by_name(name))
     sections = _Lookup(_section_named)
     articles = [
-        Article(
+        Piece(
             issue=issue,
+            kind=Piece.Kind.ARTICLE,
             section=sections[section.name] if section.name else None,
             position=position,
             title=article.title,
@@ -83,22 +84,32 @@ def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = Fal
         for position, (section, article) in enumerate(((s, a) for s in parsed.sections for a in s.articles), start=1)
     ]
     briefs = [
-        Brief(
+        Piece(
             issue=issue,
+            kind=Piece.Kind.BRIEF,
             position=position,
-            body=body_html(brief.text.split("\n")),
+            lead=lead,
+            body=body,
             unit=units[brief.unit],
             authors=" ".join(brief.authors),
         )
         for position, brief in enumerate(parsed.briefs, start=1)
+        for lead, body in [_printed_lead(brief.text)]
     ]
-    Article.objects.bulk_create(articles)
-    Brief.objects.bulk_create(briefs)
+    Piece.objects.bulk_create(articles + briefs)
     if replaced and not draft:
         record_correction(issue, by=by, note="整期重新导入（import_issue --replace）")  # a new version and PDF
     elif not draft:
         issue.request_pdf()
     return issue
+
+
+def _printed_lead(text: str) -> tuple[str, str]:
+    """A printed brief's bold lead and its body: the body its text starts with (the bold is lost in the extracted
+    text, the name is not) and the rest. A brief whose bold sits elsewhere keeps its text whole, bold and all."""
+    first, *more = text.split("\n")
+    lead, first = leads.split_lead(first)
+    return lead, body_html([first, *more])
 
 
 def _section_named(name: str) -> Section:

@@ -6,11 +6,12 @@ from django.db import models, transaction
 from django.db.models import F, Max, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from simple_history.models import HistoricalRecords
 
 from issues.search import SearchIndex, SearchText, SegmentedTextField
 from reports.models import Contributor, Report
-from reports.sanitize import excerpt, plain_text
+from reports.sanitize import RichTextField, excerpt, plain_text
 
 COLOPHON_FIELDS = ["send_to", "recipients", "responsible_editor", "phone", "submission_url"]
 
@@ -18,9 +19,7 @@ COLOPHON_FIELDS = ["send_to", "recipients", "responsible_editor", "phone", "subm
 #: The columns search keeps on every piece: never needed to show one, so pages defer them and history skips them.
 SEARCH_FIELDS = ("search_text", "search_vector")
 # A report's pages join its printed piece only for where it appeared: the piece's text and index stay behind.
-PIECE_TEXT_OF_REPORT = tuple(
-    f"{piece}__{field}" for piece in ("article", "brief") for field in ("body", *SEARCH_FIELDS)
-)
+PIECE_TEXT_OF_REPORT = tuple(f"printed_piece__{field}" for field in ("body", *SEARCH_FIELDS))
 
 
 class IssueQuerySet(models.QuerySet):
@@ -173,10 +172,20 @@ class Issue(models.Model):
         """The kind as printed under the masthead: `(普 刊)` or `(专刊)`."""
         return "(普 刊)" if self.kind == self.Kind.REGULAR else "(专刊)"
 
+    def pieces(self) -> list["Piece"]:
+        """The issue's pieces in print order: the articles, then the 信息摘登 (uses prefetched pieces)."""
+        return sorted(self.piece_set.all(), key=lambda p: (p.kind, p.position))
+
+    def articles(self) -> list["Piece"]:
+        return [p for p in self.pieces() if p.is_article]
+
+    def briefs(self) -> list["Piece"]:
+        return [p for p in self.pieces() if p.is_brief]
+
     @property
     def has_toc(self) -> bool:
         """A 目录 is printed unless the issue is a single piece, as a 专刊 usually is (uses prefetched pieces)."""
-        return len(self.articles.all()) + len(self.briefs.all()) > 1
+        return len(self.piece_set.all()) > 1
 
     @property
     def recipient_lines(self) -> list[str]:
@@ -201,9 +210,11 @@ class Issue(models.Model):
 
     @classmethod
     def proposal(cls, kind: str, date) -> dict:
-        """Initial values for a new issue: proposed numbers, and the colophon of the last issue."""
+        """Initial values for a new issue: proposed numbers, and the colophon (版记) of the last issue of the same
+        kind (a 普刊's from the last 普刊, a 专刊's from the last 专刊), else of the last issue of any kind."""
         number, total_number = cls.next_numbers(kind, date.year)
-        last = cls.objects.order_by("-date", "-id").first()
+        latest = cls.objects.order_by("-date", "-id")
+        last = latest.filter(kind=kind).first() or latest.first()
         colophon = {name: getattr(last, name) for name in COLOPHON_FIELDS} if last else {}
         return {"kind": kind, "year": date.year, "date": date, "number": number, "total_number": total_number} | (
             colophon
@@ -271,13 +282,13 @@ class Issue(models.Model):
             self.pdf.storage.delete(old_name)
         return data
 
-    def sections_with_articles(self) -> list[tuple["Section | None", list["Article"]]]:
+    def sections_with_articles(self) -> list[tuple["Section | None", list["Piece"]]]:
         """The issue's sections in 目录 order, each with its articles; a section's place is its first article's.
 
-        Sections without articles in this issue are left out, as in print. Uses prefetched articles when present.
+        Sections without articles in this issue are left out, as in print. Uses prefetched pieces when present.
         """
-        groups: dict[int | None, tuple[Section | None, list[Article]]] = {}
-        for article in sorted(self.articles.all(), key=lambda a: a.position):
+        groups: dict[int | None, tuple[Section | None, list[Piece]]] = {}
+        for article in self.articles():
             key = article.section_id
             if key not in groups:
                 groups[key] = (article.section, [])
@@ -301,11 +312,44 @@ class Section(models.Model):
         return self.name
 
 
-class Piece(models.Model):
-    """What an article and a brief share: a body, the unit and authors it is signed by, its place, its source."""
+class PieceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(issue__status=Issue.Status.PUBLISHED)
 
-    body = models.TextField("正文", help_text="HTML，经过清洗")
-    unit = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="%(class)ss", verbose_name="单位")
+    def articles(self):
+        return self.filter(kind=Piece.Kind.ARTICLE)
+
+    def briefs(self):
+        return self.filter(kind=Piece.Kind.BRIEF)
+
+    def in_print_order(self):
+        """Articles first, then the 信息摘登, each by position (`article` sorts before `brief`)."""
+        return self.order_by("issue", "kind", "position")
+
+
+class Piece(models.Model):
+    """A printed piece of an issue: an article (title, section, body) or a brief (信息摘登: bold lead, one paragraph).
+
+    One table for both, so that whatever attaches to "a printed piece" (scores, leaders' instructions, the report
+    it came from) has one relation and one query. The kind decides which fields apply; a check constraint keeps
+    them apart.
+    """
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "文章"
+        BRIEF = "brief", "信息摘登"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="piece_set", verbose_name="期")
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.ARTICLE)
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="pieces", verbose_name="栏目"
+    )
+    title = models.CharField("标题", max_length=200, blank=True, help_text="文章的标题；信息摘登没有标题")
+    lead = models.CharField(
+        "加粗开头", max_length=100, blank=True, help_text="信息摘登开头加粗的主体，如“上城区人大常委会”"
+    )
+    body = RichTextField("正文", help_text="HTML，保存时清洗；信息摘登为一段文字（不含加粗开头）")
+    unit = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="pieces", verbose_name="单位")
     authors = models.CharField("作者", max_length=200, blank=True, help_text="多位作者以空格分隔")
     position = models.PositiveIntegerField("顺序", default=0)
     report = models.OneToOneField(
@@ -313,7 +357,7 @@ class Piece(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="%(class)s",
+        related_name="printed_piece",
         verbose_name="来源报送",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -326,12 +370,55 @@ class Piece(models.Model):
     )
     # --- end search ---
 
+    objects = PieceQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=list(SEARCH_FIELDS))
+
     class Meta:
-        abstract = True
+        verbose_name = "稿件"
+        verbose_name_plural = "稿件"
+        ordering = ["issue", "kind", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "kind", "position"],
+                name="piece_unique_position_in_issue",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="article") & ~Q(title="") & Q(lead=""))
+                | (Q(kind="brief") & Q(section__isnull=True) & Q(title="")),
+                name="piece_kind_fields",
+                violation_error_message="文章须有标题、没有加粗开头；信息摘登没有栏目和标题。",
+            ),
+        ]
+        indexes = [SearchIndex(fields=["search_vector"], name="piece_search")]  # search
+
+    def __str__(self):
+        return self.title if self.is_article else excerpt(self.printed_body, 30)
+
+    def get_absolute_url(self) -> str:
+        return reverse("issues:article" if self.is_article else "issues:brief", args=[self.pk])
+
+    @property
+    def is_article(self) -> bool:
+        return self.kind == self.Kind.ARTICLE
+
+    @property
+    def is_brief(self) -> bool:
+        return self.kind == self.Kind.BRIEF
+
+    @property
+    def printed_body(self) -> str:
+        """The body as printed: a brief's paragraph opens with its lead in bold (`<p><strong>lead</strong>text`)."""
+        if not self.is_brief or not self.lead:
+            return self.body
+        lead = f"<strong>{escape(self.lead)}</strong>"
+        if self.body.startswith("<p>"):
+            return f"<p>{lead}{self.body[3:]}"
+        return f"<p>{lead}</p>{self.body}" if self.body else f"<p>{lead}</p>"
 
     def search_document(self) -> str:
-        """The text search finds this piece by: its title (articles) and the plain text of its body."""
-        return " ".join(filter(None, [getattr(self, "title", ""), plain_text(self.body)]))
+        """The text search finds this piece by: its title (articles), a brief's lead, and its body's plain text."""
+        return " ".join(filter(None, [self.title, self.lead, plain_text(self.body)]))
 
     @property
     def author_list(self) -> list[str]:
@@ -339,73 +426,69 @@ class Piece(models.Model):
 
     @property
     def attribution(self) -> str:
-        """`(上城区人大常委会办公室 蔡静 李兴军)` as printed after the piece."""
+        """`(上城区人大常委会办公室 蔡静 李兴军)` as printed after the piece: the report's unit and authors."""
         return "(" + " ".join([self.unit.name, *self.author_list]) + ")"
 
 
-class Article(Piece):
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="articles", verbose_name="期")
-    section = models.ForeignKey(
-        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="articles", verbose_name="栏目"
-    )
-    title = models.CharField("标题", max_length=200)
+class ArticleManager(models.Manager.from_queryset(PieceQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Piece.Kind.ARTICLE)
 
-    history = HistoricalRecords(excluded_fields=list(SEARCH_FIELDS))
+
+class BriefManager(models.Manager.from_queryset(PieceQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Piece.Kind.BRIEF)
+
+
+class KindProxyMixin:
+    """For a proxy of the piece table of one kind: a piece built through it is of that kind."""
+
+    kind_of_proxy = ""
+
+    def __init__(self, *args, **kwargs):
+        if not args:  # built by keyword (forms, create()); rows read from the database come positionally
+            kwargs.setdefault("kind", self.kind_of_proxy)
+        super().__init__(*args, **kwargs)
+
+
+class Article(KindProxyMixin, Piece):
+    """The admin's list and pages of articles: the pieces of kind article (a proxy: same table, same rows)."""
+
+    objects = ArticleManager()
+    kind_of_proxy = Piece.Kind.ARTICLE
 
     class Meta:
+        proxy = True
         verbose_name = "文章"
         verbose_name_plural = "文章"
-        ordering = ["issue", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["issue", "position"],
-                name="article_unique_position_in_issue",
-                deferrable=models.Deferrable.DEFERRED,
-            ),
-        ]
-        indexes = [SearchIndex(fields=["search_vector"], name="article_search")]  # search
-
-    def __str__(self):
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("issues:article", args=[self.pk])
 
 
-class Brief(Piece):
-    """A condensed item under 信息摘登: one paragraph, opening with the unit's name in bold."""
+class Brief(KindProxyMixin, Piece):
+    """The admin's list and pages of 信息摘登: the pieces of kind brief (a proxy: same table, same rows)."""
 
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="briefs", verbose_name="期")
-
-    history = HistoricalRecords(excluded_fields=list(SEARCH_FIELDS))
+    objects = BriefManager()
+    kind_of_proxy = Piece.Kind.BRIEF
 
     class Meta:
+        proxy = True
         verbose_name = "信息摘登"
         verbose_name_plural = "信息摘登"
-        ordering = ["issue", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["issue", "position"],
-                name="brief_unique_position_in_issue",
-                deferrable=models.Deferrable.DEFERRED,
-            ),
-        ]
-        indexes = [SearchIndex(fields=["search_vector"], name="brief_search")]  # search
 
-    def __str__(self):
-        return excerpt(self.body, 30)
 
-    def get_absolute_url(self) -> str:
-        return reverse("issues:brief", args=[self.pk])
+# django-simple-history's admin reads the history manager's name from the model's options: the proxies share Piece's.
+for _proxy in (Article, Brief):
+    _proxy._meta.simple_history_manager_attribute = Piece._meta.simple_history_manager_attribute
 
 
 def prefetch_contents(issues, *, bodies: bool = True):
-    """Load the articles (with section and unit) and briefs (with unit) of `issues` in two queries."""
+    """Load the pieces of `issues` (with section and unit) in one query, in print order."""
     skipped = SEARCH_FIELDS if bodies else (*SEARCH_FIELDS, "body")
     prefetch_related_objects(
         list(issues),
-        Prefetch("articles", queryset=Article.objects.select_related("section", "unit").defer(*skipped)),
-        Prefetch("briefs", queryset=Brief.objects.select_related("unit").defer(*skipped)),
+        Prefetch(
+            "piece_set",
+            queryset=Piece.objects.select_related("section", "unit").defer(*skipped).order_by("kind", "position"),
+        ),
     )
 
 

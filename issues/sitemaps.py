@@ -1,6 +1,6 @@
 from django.contrib.sitemaps import Sitemap
 
-from issues.models import Article, Issue
+from issues.models import Issue, Piece
 
 
 class IssueSitemap(Sitemap):
@@ -19,7 +19,7 @@ class ArticleSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        return Article.objects.filter(issue__status=Issue.Status.PUBLISHED).only("pk", "updated_at").order_by("pk")
+        return Piece.objects.published().articles().only("pk", "kind", "updated_at").order_by("pk")
 
     def lastmod(self, item):
         return item.updated_at

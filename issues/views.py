@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from issues.filters import IssueFilter, PieceFilter
-from issues.models import SEARCH_FIELDS, Article, Brief, Issue, prefetch_contents
+from issues.models import SEARCH_FIELDS, Issue, Piece, prefetch_contents
 from issues.search import WINDOW, search, snippet
 from reports.models import is_editor
 
@@ -35,11 +35,10 @@ def _previewable_issue(request, pk: int) -> Issue:
     return get_object_or_404(Issue, pk=pk)
 
 
-def _published_piece(model, pk: int):
+def _published_piece(kind: str, pk: int) -> Piece:
+    """A piece of a published issue; an article's id under /briefs/ (or a brief's under /articles/) is a 404."""
     return get_object_or_404(
-        model.objects.select_related("issue", "unit", *(["section"] if model is Article else [])).defer(*SEARCH_FIELDS),
-        pk=pk,
-        issue__status=Issue.Status.PUBLISHED,
+        Piece.objects.published().select_related("issue", "unit", "section").defer(*SEARCH_FIELDS), pk=pk, kind=kind
     )
 
 
@@ -58,7 +57,8 @@ def home(request):
     if latest:
         prefetch_contents([latest], bodies=False)  # the 目录 only
     recent = (
-        Article.objects.filter(issue__status=Issue.Status.PUBLISHED)
+        Piece.objects.published()
+        .articles()
         .select_related("issue", "section", "unit")
         .defer(*SEARCH_FIELDS)
         .order_by("-issue__date", "position")[:8]
@@ -75,9 +75,8 @@ def archive(request, year: int | None = None):
         if not issues.exists():
             raise Http404
     issue_filter = IssueFilter(request.GET, queryset=issues)
-    page = Paginator(issue_filter.qs.annotate(article_count=Count("articles")), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    articles = Count("piece_set", filter=Q(piece_set__kind=Piece.Kind.ARTICLE))
+    page = Paginator(issue_filter.qs.annotate(article_count=articles), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "issues/archive.html",
@@ -171,11 +170,8 @@ def preview_issue_pdf(request, pk: int):
 def _siblings(piece):
     """The URLs of the previous and next piece in the issue's printed order: articles, then briefs."""
     pieces = [
-        Article(pk=pk).get_absolute_url()
-        for pk in piece.issue.articles.order_by("position").values_list("pk", flat=True)
-    ]
-    pieces += [
-        Brief(pk=pk).get_absolute_url() for pk in piece.issue.briefs.order_by("position").values_list("pk", flat=True)
+        Piece(pk=pk, kind=kind).get_absolute_url()
+        for pk, kind in Piece.objects.filter(issue=piece.issue).in_print_order().values_list("pk", "kind")
     ]
     here = pieces.index(piece.get_absolute_url())
     return (pieces[here - 1] if here > 0 else None), (pieces[here + 1] if here + 1 < len(pieces) else None)
@@ -188,59 +184,34 @@ def _render_piece(request, piece):
 
 @require_GET
 def article_detail(request, pk: int):
-    return _render_piece(request, _published_piece(Article, pk))
+    return _render_piece(request, _published_piece(Piece.Kind.ARTICLE, pk))
 
 
 @require_GET
 def brief_detail(request, pk: int):
-    return _render_piece(request, _published_piece(Brief, pk))
+    return _render_piece(request, _published_piece(Piece.Kind.BRIEF, pk))
 
 
 @require_GET
 def pieces(request):
     """Articles and briefs of published issues, filtered; with `q`, searched and ranked by relevance."""
     q = " ".join(request.GET.get("q", "").split())[:100]
-    published = {"issue__status": Issue.Status.PUBLISHED}
-    piece_filter = PieceFilter(request.GET, queryset=Article.objects.filter(**published))
-    articles, briefs = piece_filter.qs, Brief.objects.filter(**published)
-    if piece_filter.is_valid():  # the same choices, applied to briefs without building the form twice
-        briefs = piece_filter.filter_queryset(briefs)
-    else:  # a choice that does not exist (an old link): nothing matches, the form says why
-        articles, briefs = articles.none(), briefs.none()
-    if q:
-        articles, briefs = search(articles, q), search(briefs, q)
-    else:
-        articles, briefs = articles.annotate(rank=Value(0.0)), briefs.annotate(rank=Value(0.0))
-    rows = (
-        articles.order_by()
-        .annotate(model=Value("article"))
-        .values("model", "pk", "rank", "issue__date", "position")
-        .union(
-            briefs.order_by().annotate(model=Value("brief")).values("model", "pk", "rank", "issue__date", "position"),
-            all=True,
-        )
-        .order_by("-rank", "-issue__date", "model", "position")
+    piece_filter = PieceFilter(request.GET, queryset=Piece.objects.published())
+    # A choice that does not exist (an old link): nothing matches, the form says why.
+    pieces = piece_filter.qs if piece_filter.is_valid() else Piece.objects.none()
+    pieces = search(pieces, q) if q else pieces.annotate(rank=Value(0.0))
+    pieces = (
+        pieces.select_related("issue", "section", "unit")
+        .defer(*SEARCH_FIELDS)
+        .order_by("-rank", "-issue__date", "kind", "position")
     )
     if q:
-        rows = list(rows)  # at most a window per model: one query instead of a count and a page
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    wanted = {"article": [], "brief": []}
-    for row in page.object_list:
-        wanted[row["model"]].append(row["pk"])
-    loaded = {
-        ("article", a.pk): a
-        for a in Article.objects.filter(pk__in=wanted["article"])
-        .select_related("issue", "section", "unit")
-        .defer(*SEARCH_FIELDS)
-    }
-    loaded |= {
-        ("brief", b.pk): b
-        for b in Brief.objects.filter(pk__in=wanted["brief"]).select_related("issue", "unit").defer(*SEARCH_FIELDS)
-    }
-    results = []
-    for row in page.object_list:
-        piece = loaded[(row["model"], row["pk"])]
-        results.append({"piece": piece, "model": row["model"], "snippet": snippet(piece.body, q) if q else None})
+        pieces = list(pieces)  # at most a window: one query instead of a count and a page
+    page = Paginator(pieces, PER_PAGE).get_page(request.GET.get("page"))
+    results = [
+        {"piece": piece, "model": piece.kind, "snippet": snippet(piece.printed_body, q) if q else None}
+        for piece in page.object_list
+    ]
     return render(
         request,
         "issues/pieces.html",

@@ -18,7 +18,7 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 from simple_history.admin import SimpleHistoryAdmin
 
 from issues.models import PIECE_TEXT_OF_REPORT, Issue, Section
-from issues.services import DeskError, brief_text_from, place_report
+from issues.services import DeskError, brief_default, place_report
 from reports.models import Contributor, Profile, Report, TransitionError, is_editor
 from reports.sanitize import clean_html
 
@@ -53,16 +53,12 @@ class ReadOnlyHistoryMixin:
 
 
 class RichBodyAdminMixin:
-    """Bodies are edited in the same CKEditor build as the portal's; what it sends is sanitised on save."""
+    """Bodies are edited in the same CKEditor build as the portal's; the field sanitises what it sends on save."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "body":
             kwargs["widget"] = CKEditor5Widget(config_name="default")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        obj.body = clean_html(obj.body)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Contributor)
@@ -137,11 +133,17 @@ class PlacementForm(forms.Form):
     )
     section = forms.ModelChoiceField(queryset=None, label="栏目", required=False, help_text="作为文章时必选")
     title = forms.CharField(label="标题", max_length=200, required=False, help_text="作为文章时使用，可修改")
+    lead = forms.CharField(
+        label="加粗开头",
+        max_length=100,
+        required=False,
+        help_text="作为信息摘登时使用：开头加粗的主体，默认为本区人大常委会或正文开头所写的机构",
+    )
     brief_text = forms.CharField(
         label="摘登文字",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
-        help_text="作为信息摘登时使用：一段文字，开头自动加粗单位名称",
+        help_text="作为信息摘登时使用：一段文字，接在加粗开头之后（其中的加粗可写作 <strong>…</strong>）",
     )
 
     def __init__(self, *args, **kwargs):
@@ -159,7 +161,7 @@ class PlacementForm(forms.Form):
 def _piece_url(piece) -> str:
     if piece is None:
         return ""
-    return reverse(f"admin:{piece._meta.app_label}_{piece._meta.model_name}_change", args=[piece.pk])
+    return reverse(f"admin:issues_{piece.kind}_change", args=[piece.pk])  # the admin's Article / Brief pages
 
 
 def _text_lines(body: str) -> list[str]:
@@ -175,8 +177,8 @@ def version_diff(report: Report) -> str:
     if sent is None:
         return ""
     piece = report.piece
-    printed_title = getattr(piece, "title", None) if piece else report.title
-    printed_body = piece.body if piece else report.body
+    printed_title = (piece.title if piece.is_article else None) if piece else report.title
+    printed_body = piece.printed_body if piece else report.body
     before = [f"标题：{sent.title}", *_text_lines(sent.body)]
     after = ([f"标题：{printed_title}"] if printed_title is not None else []) + _text_lines(printed_body)
     if before == after:
@@ -184,6 +186,32 @@ def version_diff(report: Report) -> str:
     where = f"刊用稿（{piece.issue}）" if piece else "当前编辑稿"
     table = difflib.HtmlDiff(wrapcolumn=36).make_table(before, after, f"报送稿（第 {sent.number} 版）", where)
     return mark_safe(table)  # difflib escapes the text it puts in the table
+
+
+def _version_link(version) -> str:
+    return format_html(
+        '<a href="{}" target="_blank">第 {} 版</a>',
+        reverse("reports:version", args=[version.report_id, version.number]),
+        version.number,
+    )
+
+
+def resubmission_diff(report: Report) -> str:
+    """What the unit changed when it sent the report again after a return: the version returned against the
+    version resubmitted (each a link to its full text), not only the latest against print."""
+    versions = list(report.versions.order_by("-number")[:2])
+    if len(versions) < 2:
+        return ""
+    resubmitted, returned = versions
+    before = [f"标题：{returned.title}", *_text_lines(returned.body)]
+    after = [f"标题：{resubmitted.title}", *_text_lines(resubmitted.body)]
+    links = format_html("退回的{} → 重新报送的{}", _version_link(returned), _version_link(resubmitted))
+    if before == after:
+        return format_html("{}：正文未作修改。", links)
+    table = difflib.HtmlDiff(wrapcolumn=36).make_table(
+        before, after, f"退回的第 {returned.number} 版", f"重新报送的第 {resubmitted.number} 版"
+    )
+    return format_html("<p>{}</p>{}", links, mark_safe(table))  # difflib escapes the text it puts in the table
 
 
 @admin.register(Report)
@@ -209,7 +237,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         "suggested_section",
     ]
     search_fields = ["title", "body", "authors", "unit__name"]
-    list_select_related = ["unit", "suggested_section", "article__issue", "brief__issue"]  # get_queryset's too
+    list_select_related = ["unit", "suggested_section", "printed_piece__issue"]  # get_queryset's too
     list_per_page = 50
     empty_value_display = "未指定"
     actions = ["accept_selected"]
@@ -222,7 +250,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     fieldsets = [
         ("刊用稿（采用后可编辑）", {"fields": ["title", "body", "authors", "suggested_section"]}),
         ("报送情况", {"fields": ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions"]}),
-        ("与报送稿对比", {"fields": ["diff"]}),
+        ("与报送稿对比", {"fields": ["resubmission", "diff"]}),
     ]
 
     def get_queryset(self, request):
@@ -239,7 +267,18 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         return ["last_submitted_at", "id"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions", "diff", "body_html"]
+        return [
+            "unit",
+            "phone",
+            "status",
+            "submitted_at",
+            "created_by",
+            "timeline",
+            "versions",
+            "resubmission",
+            "diff",
+            "body_html",
+        ]
 
     def get_fieldsets(self, request, obj=None):
         """The text is editable for publication only once accepted; before that it is shown as the unit sent it."""
@@ -277,7 +316,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     @admin.display(description="编入")
     def placement(self, obj):
         if piece := obj.piece:
-            return f"{piece.issue.name} · {piece._meta.verbose_name}"
+            return f"{piece.issue.name} · {piece.get_kind_display()}"
         if obj.status == Report.Status.ACCEPTED:
             return format_html('<a href="{}">编入…</a>', reverse("admin:reports_report_place", args=[obj.pk]))
         return ""
@@ -304,12 +343,16 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     def versions(self, obj):
         return format_html_join(
             "",
-            "<div>第 {} 版 · {} · {}</div>",
+            "<div>{} · {} · {}</div>",
             (
-                (v.number, timezone.localtime(v.created_at).strftime("%Y-%m-%d %H:%M"), v.title)
+                (_version_link(v), timezone.localtime(v.created_at).strftime("%Y-%m-%d %H:%M"), v.title)
                 for v in obj.versions.all()
             ),
         )
+
+    @admin.display(description="重新报送的修改")
+    def resubmission(self, obj):
+        return resubmission_diff(obj) or "（只报送过一次）"
 
     @admin.display(description="正文")
     def body_html(self, obj):
@@ -401,6 +444,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
                         as_brief=data["placed_as"] == "brief",
                         section=data["section"],
                         title=data["title"],
+                        lead=data["lead"],
                         brief_text=data["brief_text"],
                     )
                 except DeskError as exc:
@@ -409,13 +453,15 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
                     messages.success(request, f"已编入 {piece.issue}。")
                     return HttpResponseRedirect(reverse("admin:issues_issue_change", args=[piece.issue.pk]))
         else:
+            lead, text = brief_default(report)
             form = PlacementForm(
                 initial={
                     "issue": Issue.objects.drafts().first(),
                     "placed_as": "article",
                     "section": report.suggested_section,
                     "title": report.title,
-                    "brief_text": brief_text_from(report),
+                    "lead": lead,
+                    "brief_text": text,
                 }
             )
         context = {

@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from reports import uploads
+from reports.sanitize import RichTextField
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +87,7 @@ class Contributor(models.Model):
 
     def is_in_print(self) -> bool:
         """Whether a published issue carries this unit's name in an attribution."""
-        return (
-            self.articles.filter(issue__status="published").exists()
-            or self.briefs.filter(issue__status="published").exists()
-        )
+        return self.pieces.filter(issue__status="published").exists()
 
     @staticmethod
     def short_name_for(name: str, district: District) -> str:
@@ -127,11 +125,11 @@ class Report(models.Model):
     }
     NEEDS_COMMENT = {Status.RETURNED, Status.DECLINED}
     #: Not (yet) made into an article or a brief.
-    UNPLACED = models.Q(article__isnull=True, brief__isnull=True)
+    UNPLACED = models.Q(printed_piece__isnull=True)
 
     unit = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="reports", verbose_name="报送单位")
     title = models.CharField("标题", max_length=200)
-    body = models.TextField("正文", blank=True, help_text="HTML，保存时已清洗")
+    body = RichTextField("正文", blank=True, help_text="HTML，保存时已清洗")
     authors = models.CharField("作者", max_length=200, blank=True, help_text="多位作者以空格分隔")
     phone = models.CharField("联系电话", max_length=50, blank=True)
     suggested_section = models.ForeignKey(
@@ -160,13 +158,11 @@ class Report(models.Model):
 
     @property
     def piece(self):
-        """The article or brief made from this report, if any (use select_related to avoid queries)."""
-        for name in ("article", "brief"):
-            try:
-                return getattr(self, name)
-            except models.ObjectDoesNotExist:
-                continue
-        return None
+        """The article or brief made from this report, if any (select_related("printed_piece") avoids a query)."""
+        try:
+            return self.printed_piece
+        except models.ObjectDoesNotExist:
+            return None
 
     @property
     def used_in(self) -> tuple | None:
@@ -174,7 +170,7 @@ class Report(models.Model):
         piece = self.piece
         if piece is None or not piece.issue.is_published:
             return None
-        if hasattr(piece, "section"):
+        if piece.is_article:
             return piece.issue, piece.section.name if piece.section else ""
         return piece.issue, "信息摘登"
 

@@ -10,6 +10,7 @@ import re
 
 import nh3
 from django.conf import settings
+from django.db import models
 
 TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u",
@@ -83,3 +84,20 @@ def plain_text(html: str) -> str:
 def excerpt(html: str, length: int = 40) -> str:
     text = plain_text(html)
     return text[:length] + ("…" if len(text) > length else "")
+
+
+class RichTextField(models.TextField):
+    """Stored rich text: sanitised by `clean_html` on every save and bulk_create, whatever wrote it (a form, the
+    desk, an import, a command), so that pages and the PDF may print it as it is stored.
+
+    Migrations see a plain TextField: the sanitising is behaviour, not schema.
+    """
+
+    def pre_save(self, model_instance, add):
+        value = clean_html(getattr(model_instance, self.attname) or "")
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs

@@ -135,7 +135,7 @@ def _ranked(rows: list[Row]) -> list[Row]:
 
 def unit_rows(period: Period) -> list[Row]:
     """One row per unit with any figure in the period, ranked. Four queries whatever the amount of data."""
-    from issues.models import Article, Brief, Issue
+    from issues.models import Issue, Piece
 
     start, end = _local_midnight(period.start), _local_midnight(period.end)
     counts: dict[int, dict[str, int]] = {}
@@ -154,9 +154,9 @@ def unit_rows(period: Period) -> list[Row]:
         "issue__date__gte": period.start,
         "issue__date__lt": period.end,
     }
-    for model, name in ((Article, "articles"), (Brief, "briefs")):
-        for item in model.objects.filter(**in_period).values("unit").annotate(n=Count("id")):
-            counts.setdefault(item["unit"], {})[name] = item["n"]
+    names = {Piece.Kind.ARTICLE: "articles", Piece.Kind.BRIEF: "briefs"}
+    for item in Piece.objects.filter(**in_period).values("unit", "kind").annotate(n=Count("id")):
+        counts.setdefault(item["unit"], {})[names[item["kind"]]] = item["n"]
     units = Contributor.objects.in_bulk(list(counts))
     rows = [
         Row(

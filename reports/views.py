@@ -18,7 +18,7 @@ from reports.filters import ReportFilter
 from reports.forms import CommentForm, DocxImportForm, ReportForm, body_has_content
 from reports.models import Attachment, Notification, Report, TransitionError, is_editor
 
-PORTAL_SELECT = ["unit", "suggested_section", "article__issue", "article__section", "brief__issue"]
+PORTAL_SELECT = ["unit", "suggested_section", "printed_piece__issue", "printed_piece__section"]
 
 
 class Access:

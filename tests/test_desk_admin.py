@@ -110,19 +110,23 @@ def test_placing_a_report_as_an_article_in_a_section(desk, published_issue, subm
     assert article.body == report.body and article.authors == report.authors
 
 
-def test_placing_a_report_as_a_brief_starts_with_the_unit_in_bold(desk, published_issue, submitter, editor):
+def test_placing_a_report_as_a_brief_opens_with_the_districts_committee_in_bold(
+    desk, published_issue, submitter, editor
+):
     report = make_report(submitter, "摘登用", status=S.ACCEPTED, editor=editor)
     draft = make_draft()
     place(desk, report, issue=draft.pk, placed_as="brief", brief_text="立足职能，推进<落实>。")
     brief = Brief.objects.get(report=report)
-    assert brief.body == "<p><strong>上城区人大常委会办公室</strong>立足职能，推进&lt;落实&gt;。</p>"
+    assert brief.printed_body == "<p><strong>上城区人大常委会</strong>立足职能，推进&lt;落实&gt;。</p>"
+    assert brief.attribution == "(上城区人大常委会办公室 张三 李四)"  # the submitting office, unchanged
 
 
-def test_the_brief_text_is_proposed_from_the_report_as_plain_text(desk, published_issue, submitter, editor):
-    report = make_report(submitter, status=S.ACCEPTED, editor=editor, body="<p>甲&amp;乙</p><p>丙</p>")
+def test_the_brief_is_proposed_from_the_reports_first_paragraph(desk, published_issue, submitter, editor):
+    report = make_report(submitter, status=S.ACCEPTED, editor=editor, body="<p>甲&amp;<strong>乙</strong></p><p>丙</p>")
     make_draft()
     page = desk.get(reverse("admin:reports_report_place", args=[report.pk])).text
-    assert "甲&amp;乙丙</textarea>" in page  # unescaped once here, escaped once by the form
+    assert 'value="上城区人大常委会"' in page
+    assert "甲&amp;amp;&lt;strong&gt;乙&lt;/strong&gt;</textarea>" in page  # its bold kept, escaped by the form
 
 
 def test_a_report_becomes_at_most_one_piece(desk, published_issue, submitter, editor):
@@ -252,11 +256,11 @@ def test_names_in_print_cannot_be_renamed(client, editor, published_issue):
     from reports.models import Contributor
 
     client.force_login(editor)
-    printed_unit = published_issue.articles.first().unit
+    printed_unit = published_issue.piece_set.articles().first().unit
     new_unit = Contributor.objects.get_or_create_by_name("拱墅区人大常委会某新设工委")
     assert 'name="name"' not in client.get(f"/admin/reports/contributor/{printed_unit.pk}/change/").content.decode()
     assert 'name="name"' in client.get(f"/admin/reports/contributor/{new_unit.pk}/change/").content.decode()
-    printed_section = published_issue.articles.first().section
+    printed_section = published_issue.piece_set.articles().first().section
     unused = Section.objects.get(name="监督纵横")
     assert 'name="name"' not in client.get(f"/admin/issues/section/{printed_section.pk}/change/").content.decode()
     assert 'name="name"' in client.get(f"/admin/issues/section/{unused.pk}/change/").content.decode()

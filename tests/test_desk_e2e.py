@@ -70,7 +70,8 @@ def test_an_editor_assembles_and_publishes_an_issue(page, editor, submitter, oth
     expect(rows.nth(0)).to_contain_text("西湖区：代表联络站服务群众见实效")
     page.locator("input[name=_continue]").click()
     expect(page.locator(".messagelist")).to_contain_text("成功")
-    assert list(draft.articles.order_by("position").values_list("title", flat=True)) == [second.title, first.title]
+    order = draft.piece_set.articles().order_by("position").values_list("title", flat=True)
+    assert list(order) == [second.title, first.title]
 
     # Publish (the page asks for confirmation).
     page.once("dialog", lambda dialog: dialog.accept())
@@ -79,9 +80,10 @@ def test_an_editor_assembles_and_publishes_an_issue(page, editor, submitter, oth
 
     issue = Issue.objects.get(pk=draft.pk)
     assert issue.is_published and (issue.number, issue.total_number) == (1, 693)
-    assert [a.report for a in issue.articles.order_by("position")] == [second, first]
-    brief = issue.briefs.get()
-    assert brief.report == third and brief.body.startswith("<p><strong>上城区人大常委会办公室</strong>开展预算联网监督")
+    assert [a.report for a in issue.piece_set.articles().order_by("position")] == [second, first]
+    brief = issue.piece_set.briefs().get()
+    assert brief.report == third
+    assert brief.printed_body.startswith("<p><strong>上城区人大常委会</strong>上城区人大常委会办公室开展")
     assert set(Report.objects.values_list("status", flat=True)) == {Report.Status.PUBLISHED}
 
     # Readers now see both pieces on the public issue page and in its PDF.

@@ -10,8 +10,8 @@ def test_feed_lists_published_issues_only(client, published_issue, draft_issue):
 def test_sitemap_lists_published_issues_and_articles(client, published_issue, draft_issue):
     text = client.get("/sitemap.xml").content.decode()
     assert "/issues/2024/regular/4/" in text
-    assert f"/articles/{published_issue.articles.first().pk}/" in text
-    assert f"/articles/{draft_issue.articles.first().pk}/" not in text
+    assert f"/articles/{published_issue.piece_set.articles().first().pk}/" in text
+    assert f"/articles/{draft_issue.piece_set.articles().first().pk}/" not in text
 
 
 def test_robots_points_to_the_sitemap_and_hides_previews(client, db):

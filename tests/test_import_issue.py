@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 
-from issues.models import Article, Brief, Issue, Section
+from issues.models import Article, Brief, Issue, Piece, Section
 from reports.models import Contributor, District
 from tests.conftest import SEED_REGULAR_2, SEED_REGULAR_4, SEED_SPECIAL_9, SEEDS
 
@@ -60,14 +60,14 @@ def test_import_stores_a_published_issue():
     assert (issue.kind, issue.year, issue.number, issue.total_number) == ("regular", 2024, 4, 692)
     assert issue.responsible_editor == "杨青青" and issue.phone == "(0571)85250657"
     assert issue.send_to == "省人大常委会办公厅、研究室"
-    assert issue.articles.count() == 9 and issue.briefs.count() == 5
+    assert issue.piece_set.articles().count() == 9 and issue.piece_set.briefs().count() == 5
     sections = [section.name if section else None for section, _ in issue.sections_with_articles()]
     assert sections == ["要闻速递", "助力攻坚", "代表工作", "情况交流"]
-    first = issue.articles.get(position=1)
+    first = issue.piece_set.articles().get(position=1)
     assert first.title == "市人大常委会出台全国首部数字贸易领域地方性法规"
     assert first.body.count("<p>") == 4
     assert first.unit.name == "预算工委" and first.unit.district == District.CITY
-    lin_an = issue.articles.get(title__startswith="临安区")
+    lin_an = issue.piece_set.articles().get(title__startswith="临安区")
     assert lin_an.unit.district == District.LINAN
     assert lin_an.unit.short_name == "临安区教科文卫民宗侨工委"
 
@@ -109,8 +109,8 @@ def test_replacing_a_published_issue_is_a_recorded_correction(editor):
     run(SEED_REGULAR_4, "--replace", "--by", editor.username)
     issue = Issue.objects.get()
     assert issue.id == issue_id and issue.is_published and issue.content_version == 2
-    assert issue.articles.count() == 9
-    assert issue.articles.get(position=1).title == "市人大常委会出台全国首部数字贸易领域地方性法规"
+    assert issue.piece_set.articles().count() == 9
+    assert issue.piece_set.articles().get(position=1).title == "市人大常委会出台全国首部数字贸易领域地方性法规"
     assert issue.corrections.get().made_by == editor
 
 
@@ -146,7 +146,7 @@ def test_flags_supply_what_a_fragment_lacks(tmp_path):
     run(fragment, "--kind", "regular", "--number", "7", "--total", "695", "--date", "2024-06-01")
     issue = Issue.objects.get()
     assert (issue.year, issue.number, issue.total_number) == (2024, 7, 695)
-    assert issue.articles.get().authors == "蔡静"
+    assert issue.piece_set.articles().get().authors == "蔡静"
 
 
 @pytest.mark.django_db
@@ -186,7 +186,7 @@ def test_a_failure_midway_rolls_the_whole_import_back(monkeypatch):
     def fail(*args, **kwargs):
         raise IntegrityError("simulated failure while storing briefs")
 
-    monkeypatch.setattr(Brief.objects, "bulk_create", fail)
+    monkeypatch.setattr(Piece.objects, "bulk_create", fail)
     units_before = Contributor.objects.count()
     with pytest.raises(IntegrityError):
         run(SEED_REGULAR_4)

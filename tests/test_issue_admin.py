@@ -84,10 +84,10 @@ def test_reordering_swaps_positions_despite_the_unique_constraint(desk, publishe
     assert (first.position, second.position) == (1, 2)
     response = desk.post(change_url(draft), issue_form_data(draft, articles=[(first, 2), (second, 1)]))
     assert response.status_code == 302, response.context["errors"] if response.context else response
-    assert list(draft.articles.order_by("position").values_list("title", flat=True)) == ["第二篇", "第一篇"]
+    assert list(draft.piece_set.articles().order_by("position").values_list("title", flat=True)) == ["第二篇", "第一篇"]
     response = desk.post(change_url(draft), issue_form_data(draft, articles=[(first, 1), (second, 1)]))
     assert response.status_code == 200  # the same place twice is refused, not saved
-    assert sorted(draft.articles.values_list("position", flat=True)) == [1, 2]
+    assert sorted(draft.piece_set.articles().values_list("position", flat=True)) == [1, 2]
 
 
 def test_publishing_from_the_issue_page(desk, published_issue, submitter, editor):
@@ -121,7 +121,7 @@ def test_sign_off_is_shown_when_enabled_and_recorded(settings, client, desk, pub
 
 
 def test_changing_a_published_issue_needs_a_correction_note_and_records_it(desk, published_issue, editor):
-    articles = list(published_issue.articles.order_by("position"))
+    articles = list(published_issue.piece_set.articles().order_by("position"))
     data = issue_form_data(published_issue, articles=[(a, a.position) for a in articles])
     data["responsible_editor"] = "新编辑"
     response = desk.post(change_url(published_issue), data)
@@ -135,7 +135,7 @@ def test_changing_a_published_issue_needs_a_correction_note_and_records_it(desk,
 
 
 def test_editing_a_piece_of_a_published_issue_is_a_correction(desk, published_issue, editor):
-    article = published_issue.articles.order_by("position").first()
+    article = published_issue.piece_set.articles().order_by("position").first()
     url = reverse("admin:issues_article_change", args=[article.pk])
     data = {"section": article.section_id, "title": "更正后的标题", "body": article.body, "unit": article.unit_id}
     data["authors"] = article.authors
@@ -156,7 +156,7 @@ def test_the_editor_writes_a_piece_directly(desk, published_issue, editor):
     body = '<p onclick="x()">正文</p><script>x()</script>'
     data = {"issue": draft.pk, "title": "研究室的文章", "body": body, "unit": unit.pk, "authors": "王五"}
     assert desk.post(reverse("admin:issues_article_add"), data).status_code == 302
-    article = draft.articles.get()
+    article = draft.piece_set.articles().get()
     assert (article.title, article.report, article.position) == ("研究室的文章", None, 1)
     assert article.body == "<p>正文</p>"  # sanitised on save
 
@@ -172,7 +172,7 @@ def test_articles_are_placed_so_that_sections_stay_together_in_their_usual_order
     place("要闻一", "要闻速递")  # 要闻速递 usually comes first
     place("监督二", "监督纵横")  # after the other 监督纵横 article
     place("交流一", "情况交流")  # at the end
-    assert list(draft.articles.order_by("position").values_list("title", "position")) == [
+    assert list(draft.piece_set.articles().order_by("position").values_list("title", "position")) == [
         ("要闻一", 1),
         ("监督一", 2),
         ("监督二", 3),
@@ -242,19 +242,21 @@ def test_the_issue_page_query_count_does_not_grow_with_pieces(desk, published_is
     assert counts[1] == counts[0]
 
 
-def test_a_brief_written_at_the_desk_opens_with_its_unit_in_bold(desk, published_issue, editor):
+def test_a_brief_written_at_the_desk_keeps_its_lead_and_its_bold(desk, published_issue, editor):
     draft = make_draft()
     unit = editor.profile.unit
-    data = {"issue": draft.pk, "body": "<p>研究室 组织开展专题调研。</p>", "unit": unit.pk, "authors": ""}
+    data = {"issue": draft.pk, "lead": "", "body": "<p>组织开展<strong>专题</strong>调研。</p>", "unit": unit.pk}
     assert desk.post(reverse("admin:issues_brief_add"), data).status_code == 302
-    assert draft.briefs.get().body == "<p><strong>研究室</strong>组织开展专题调研。</p>"
-    data["body"] = "<p>开展立法调研&amp;座谈。</p>"
-    desk.post(reverse("admin:issues_brief_add"), data)
-    assert draft.briefs.order_by("position").last().body == "<p><strong>研究室</strong>开展立法调研&amp;座谈。</p>"
+    brief = draft.piece_set.briefs().get()
+    assert brief.printed_body == "<p><strong>市人大常委会</strong>组织开展<strong>专题</strong>调研。</p>"
+    data |= {"lead": "市人大常委会研究室", "body": "<p>开展立法调研&amp;座谈。</p>"}
+    desk.post(reverse("admin:issues_brief_change", args=[brief.pk]), data)
+    brief.refresh_from_db()
+    assert brief.printed_body == "<p><strong>市人大常委会研究室</strong>开展立法调研&amp;座谈。</p>"  # not rewritten
 
 
 def test_a_piece_cannot_be_added_to_a_published_issue(desk, published_issue, editor):
     data = {"issue": published_issue.pk, "title": "迟到的文章", "body": "<p>正文</p>", "unit": editor.profile.unit.pk}
     response = desk.post(reverse("admin:issues_article_add"), data)
     assert "已发布的刊物不能再加入文章或摘登" in response.text
-    assert not published_issue.articles.filter(title="迟到的文章").exists()
+    assert not published_issue.piece_set.articles().filter(title="迟到的文章").exists()

@@ -14,7 +14,7 @@ def test_home_shows_the_latest_issue_and_recent_articles(client, all_seeds):
     text = response.content.decode()
     latest = Issue.objects.published().order_by("-date").first()
     assert latest.get_absolute_url() in text
-    assert latest.articles.first().title in text
+    assert latest.piece_set.articles().first().title in text
 
 
 def test_home_without_issues_says_so(client, db):
@@ -47,7 +47,7 @@ def test_issue_page_is_laid_out_like_the_print(client, published_issue):
     assert "杭州人大信息" in text and "(普 刊)" in text and "第 4 期(总第 692 期)" in text
     assert "杭州市人大常委会研究室编" in text and "2024 年 4 月 12 日" in text
     assert "目　录" in text and "5 则" in text
-    for article in published_issue.articles.all():
+    for article in published_issue.piece_set.articles().all():
         assert f'href="#article-{article.pk}"' in text
         assert article.attribution in text
     assert "本期责任编辑：杨青青" in text and "送：" in text
@@ -59,14 +59,14 @@ def test_a_single_article_special_issue_has_no_toc_as_in_print(client, db):
     text = client.get(special.get_absolute_url()).content.decode()
     assert "(专刊)" in text and "2024年第9期" in text
     assert "目　录" not in text
-    assert special.articles.get().title in text
+    assert special.piece_set.articles().get().title in text
 
 
 def test_subheads_are_marked_on_the_issue_and_article_pages(client, db):
     special = import_seed(SEED_SPECIAL_9)
     lead = '<span class="subhead">（一）“一码两长三上”，推进代表联络站点全覆盖。</span>'
     assert lead in client.get(special.get_absolute_url()).content.decode()
-    assert lead in client.get(special.articles.get().get_absolute_url()).content.decode()
+    assert lead in client.get(special.piece_set.articles().get().get_absolute_url()).content.decode()
 
 
 def test_issue_page_links_previous_and_next(client, all_seeds):
@@ -81,7 +81,7 @@ def test_unknown_issue_is_404(client, published_issue):
 
 
 def test_piece_page_shows_issue_section_unit_authors_and_neighbours(client, published_issue):
-    articles = list(published_issue.articles.order_by("position"))
+    articles = list(published_issue.piece_set.articles().order_by("position"))
     second = articles[1]
     text = client.get(reverse("issues:article", args=[second.pk])).content.decode()
     assert second.title in text and second.unit.name in text and second.section.name in text
@@ -93,8 +93,8 @@ def test_piece_page_shows_issue_section_unit_authors_and_neighbours(client, publ
 
 
 def test_last_article_leads_to_the_first_brief(client, published_issue):
-    last = published_issue.articles.order_by("position").last()
-    first_brief = published_issue.briefs.order_by("position").first()
+    last = published_issue.piece_set.articles().order_by("position").last()
+    first_brief = published_issue.piece_set.briefs().order_by("position").first()
     text = client.get(f"/articles/{last.pk}/").content.decode()
     assert f'rel="next" href="/briefs/{first_brief.pk}/"' in text
     brief_text = client.get(f"/briefs/{first_brief.pk}/").content.decode()
@@ -105,8 +105,8 @@ def test_drafts_are_private(client, draft_issue):
     url = f"/issues/{draft_issue.year}/{draft_issue.kind}/{draft_issue.number}/"
     assert client.get(url).status_code == 404
     assert client.get(url + "pdf/").status_code == 404
-    article = draft_issue.articles.first()
-    brief = draft_issue.briefs.first()
+    article = draft_issue.piece_set.articles().first()
+    brief = draft_issue.piece_set.briefs().first()
     assert client.get(f"/articles/{article.pk}/").status_code == 404
     assert client.get(f"/briefs/{brief.pk}/").status_code == 404
     assert client.get(f"/preview/issues/{draft_issue.pk}/").status_code == 404
@@ -139,7 +139,7 @@ def test_issues_of_the_same_date_link_to_each_other_in_order(client, published_i
 
 
 def test_a_filter_choice_that_does_not_exist_matches_nothing(client, all_seeds):
-    unit = all_seeds[0].articles.first().unit
+    unit = all_seeds[0].piece_set.articles().first().unit
     text = client.get(f"/articles/?unit={unit.pk}&year=1999").content.decode()
     for brief in Brief.objects.all():
         assert f"/briefs/{brief.pk}/" not in text
@@ -149,7 +149,7 @@ def test_logged_in_users_get_a_fresh_issue_page(client, published_issue, submitt
     client.force_login(submitter)
     url = published_issue.get_absolute_url()
     client.get(url)
-    Article.objects.filter(pk=published_issue.articles.first().pk).update(title="刚改的标题")
+    Article.objects.filter(pk=published_issue.piece_set.articles().first().pk).update(title="刚改的标题")
     assert "刚改的标题" in client.get(url).content.decode()
 
 
@@ -159,12 +159,12 @@ def test_editors_preview_drafts_uncached(client, draft_issue, editor):
     assert response.status_code == 200
     assert "预览" in response.content.decode()
     assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
-    assert draft_issue.articles.first().title in response.content.decode()
+    assert draft_issue.piece_set.articles().first().title in response.content.decode()
 
 
 def _add_articles(issue: Issue, count: int):
-    template = issue.articles.order_by("position").first()
-    start = issue.articles.count() + issue.briefs.count() + 100
+    template = issue.piece_set.articles().order_by("position").first()
+    start = issue.piece_set.articles().count() + issue.piece_set.briefs().count() + 100
     Article.objects.bulk_create(
         Article(
             issue=issue,
@@ -199,17 +199,17 @@ def test_query_count_does_not_grow_with_content(client, published_issue, django_
 
 
 def test_article_page_query_count_is_constant(client, published_issue, django_assert_num_queries):
-    article = published_issue.articles.first()
+    article = published_issue.piece_set.articles().first()
     client.get(f"/articles/{article.pk}/")
     _add_articles(published_issue, 20)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):  # the piece; its issue's pieces in print order
         client.get(f"/articles/{article.pk}/")
 
 
 def test_readers_get_the_cached_issue_page_until_the_issue_changes(client, published_issue, django_assert_num_queries):
     url = published_issue.get_absolute_url()
     client.get(url)
-    article = published_issue.articles.order_by("position").first()
+    article = published_issue.piece_set.articles().order_by("position").first()
     Article.objects.filter(pk=article.pk).update(title="更正后的标题")
     with django_assert_num_queries(0):
         assert "更正后的标题" not in client.get(url).content.decode()

@@ -33,11 +33,11 @@ def test_text_matches_the_issue_in_reading_order(published_issue, issue_pdf_path
     text = re.sub(r"\s+", "", pdftools.pdftotext(issue_pdf_path, "-raw"))
     assert "杭州人大信息" in text and "第4期(总第692期)" in text and "杭州市人大常委会研究室编" in text
     positions = []
-    for article in published_issue.articles.order_by("position"):
+    for article in published_issue.piece_set.articles().order_by("position"):
         title = re.sub(r"\s+", "", article.title)
         body_start = re.sub(r"<[^>]+>|\s+", "", article.body)[:30]
         positions += [text.index(title, text.index("5则")), text.index(body_start)]
-    for brief in published_issue.briefs.order_by("position"):
+    for brief in published_issue.piece_set.briefs().order_by("position"):
         positions.append(text.index(re.sub(r"<[^>]+>|\s+", "", brief.body)[:30]))
     positions.append(text.index("本期责任编辑：杨青青"))
     assert positions == sorted(positions)
@@ -201,7 +201,7 @@ def test_colophon_sits_at_the_foot_of_the_last_page(issue_pdf_path):
 def test_colophon_on_a_page_of_its_own_is_kept(published_issue, tmp_path):
     """When the pieces fill the last page, the colophon goes to a page of its own. WeasyPrint drops such a page
     when the 目录's page numbers make it repaginate (issues/pdf.py keeps it)."""
-    brief = published_issue.briefs.order_by("position").last()
+    brief = published_issue.piece_set.briefs().order_by("position").last()
     body = brief.body
     for extra in range(16):
         brief.body = body + "<p>补充内容。</p>" * extra
@@ -260,7 +260,7 @@ def test_each_toc_leader_is_one_run_of_dots_up_to_the_page_number(published_issu
                 found = [box for box in line.descendants() if box.is_leader]
                 if found:
                     leaders.append((line, found[0]))
-    assert len(leaders) == published_issue.articles.count() + 1  # and 信息摘登
+    assert len(leaders) == published_issue.piece_set.articles().count() + 1  # and 信息摘登
     for line, leader in leaders:
         (run,) = leader.children
         assert set(run.text) == {"."}
@@ -370,7 +370,7 @@ def test_a_long_section_name_takes_the_lines_it_needs_in_the_toc(published_issue
 
     from issues.models import Section
 
-    section = published_issue.articles.get(title__startswith="临平区").section  # one entry, one line
+    section = published_issue.piece_set.articles().get(title__startswith="临平区").section  # one entry, one line
     Section.objects.filter(pk=section.pk).update(name="人大代表履职风采展示")
     document = issue_pdf.issue_document(Issue.objects.get(pk=published_issue.pk))
     groups = [
@@ -388,7 +388,7 @@ def test_a_long_section_name_takes_the_lines_it_needs_in_the_toc(published_issue
 
 
 def test_underlined_text_in_a_justified_paragraph_is_drawn(published_issue, tmp_path):
-    article = published_issue.articles.order_by("position").first()
+    article = published_issue.piece_set.articles().order_by("position").first()
     article.body = article.body.replace("数字贸易", "<u>数字贸易</u>", 3)
     article.save(update_fields=["body"])
     path = tmp_path / "issue.pdf"

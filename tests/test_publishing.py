@@ -109,7 +109,7 @@ def test_publish_refuses_an_empty_issue(published_issue, editor):
 
 def test_publish_refuses_when_a_placed_report_was_returned_meanwhile(published_issue, submitter, editor):
     draft = fill(make_draft(), submitter, editor)
-    report = draft.articles.get().report
+    report = draft.piece_set.articles().get().report
     # the workflow refuses to return a placed report; publishing still checks in case the data says otherwise
     Report.objects.filter(pk=report.pk).update(status=Report.Status.RETURNED)
     with pytest.raises(DeskError, match="不是“已采用”"):
@@ -143,7 +143,7 @@ def test_changing_the_content_after_sign_off_needs_a_new_one(
         publish(draft, by=editor)
 
     sign_off(draft, by=approver)
-    article = draft.articles.first()
+    article = draft.piece_set.articles().first()
     client.force_login(editor)
     response = client.post(
         f"/admin/issues/article/{article.pk}/change/",

@@ -44,7 +44,7 @@ def test_publication_notifies_through_transition_alone(submitter, editor):
 
 def test_publication_message_names_the_issue(submitter, editor, published_issue):
     report = make_report(submitter, status="accepted")
-    article = published_issue.articles.first()
+    article = published_issue.piece_set.articles().first()
     article.report = report
     article.save()
     report.transition(Report.Status.PUBLISHED, by=editor)

@@ -22,5 +22,8 @@ def _mark(match: re.Match) -> str:
 
 @register.filter
 def subheads(body: str) -> str:
-    """Mark the `（一）` lead of a paragraph in an already sanitised body, for the web page and the PDF."""
+    """Mark the `（一）` lead of a paragraph in a stored body, for the web page and the PDF.
+
+    Bodies are sanitised when saved (`reports.sanitize.RichTextField`, every write path), so the result is safe.
+    """
     return mark_safe(_SUBHEAD.sub(_mark, body or ""))

@@ -19,7 +19,8 @@ def desk_summary(context):
         unplaced=Count("id", filter=Q(Report.UNPLACED, status=Report.Status.ACCEPTED)),
     )
     drafts = Issue.objects.drafts().annotate(
-        article_count=Count("articles", distinct=True), brief_count=Count("briefs", distinct=True)
+        article_count=Count("piece_set", filter=Q(piece_set__kind="article")),
+        brief_count=Count("piece_set", filter=Q(piece_set__kind="brief")),
     )
     panels = extensions.render_desk_panels(context["request"])
     return {"show": True, **counts, "drafts": drafts, "panels": panels}

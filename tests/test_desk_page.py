@@ -1,0 +1,129 @@
+"""The desk page's plain form posts (what works without JavaScript), each through the services."""
+
+import pytest
+from django.urls import reverse
+
+from issues.models import Issue, Piece, Section
+from reports.models import Report
+from tests.desk import make_draft, make_report
+
+pytestmark = pytest.mark.django_db
+
+S = Report.Status
+
+
+@pytest.fixture
+def desk(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def url(name, issue, *args):
+    return reverse(f"admin:issues_issue_desk{name}", args=[issue.pk, *args])
+
+
+def test_the_desk_is_for_editors_only(client, submitter):
+    draft = make_draft()
+    client.force_login(submitter)
+    assert client.get(url("", draft)).status_code == 302  # to the admin's login
+    assert client.post(url("_place", draft), {"bulk": "brief"}).status_code == 302
+    assert not draft.piece_set.exists()
+
+
+def test_the_desk_lists_the_unplaced_reports_and_filters_them(desk, submitter, other_submitter, editor):
+    draft = make_draft()
+    mine = make_report(submitter, "上城区：甲", status=S.ACCEPTED, editor=editor)
+    theirs = make_report(other_submitter, "西湖区：乙", status=S.ACCEPTED, editor=editor)
+    make_report(submitter, "上城区：待处理")  # submitted, not accepted: not on the desk
+    text = desk.get(url("", draft)).text
+    assert mine.title in text and theirs.title in text and "上城区：待处理" not in text
+    text = desk.get(url("", draft) + "?district=xihu").text
+    assert theirs.title in text and mine.title not in text
+
+
+def test_one_click_places_a_report_in_the_section_of_its_row(desk, submitter, editor):
+    draft = make_draft()
+    suggested, chosen = Section.objects.get(name="代表工作"), Section.objects.get(name="监督纵横")
+    report = make_report(submitter, status=S.ACCEPTED, editor=editor, suggested_section=suggested)
+    text = desk.get(url("", draft)).text
+    assert f'<option value="{suggested.pk}" selected>' in text  # the suggested section preselected
+    desk.post(url("_place", draft), {"one": f"{report.pk}:article", f"section-{report.pk}": chosen.pk})
+    piece = Piece.objects.get(report=report)
+    assert (piece.kind, piece.section, piece.issue) == (Piece.Kind.ARTICLE, chosen, draft)
+
+
+def test_several_reports_become_briefs_at_once(desk, submitter, editor):
+    draft = make_draft()
+    reports = [make_report(submitter, f"上城区：第{n}则", status=S.ACCEPTED, editor=editor) for n in range(3)]
+    desk.post(url("_place", draft), {"bulk": "brief", "report": [r.pk for r in reports[:2]]})
+    assert draft.piece_set.briefs().count() == 2
+    assert Report.objects.filter(Report.UNPLACED, status=S.ACCEPTED).get() == reports[2]
+
+
+def test_the_side_panel_edits_an_article_and_移出_sends_it_back(desk, submitter, editor):
+    draft = make_draft()
+    report = make_report(submitter, status=S.ACCEPTED, editor=editor)
+    desk.post(url("_place", draft), {"one": f"{report.pk}:article"})
+    piece = Piece.objects.get(report=report)
+    text = desk.get(url("", draft) + f"?edit={piece.pk}").text
+    assert 'id="edit-panel"' in text and f'id="piece-{piece.pk}"' in text  # the panel beside the 目录
+    section = Section.objects.get(name="监督纵横")
+    data = {"title": "改过的标题", "section": section.pk, "body": "<p>正文<script>x</script></p>", "note": ""}
+    desk.post(url("_piece", draft, piece.pk), data)
+    piece.refresh_from_db()
+    assert (piece.title, piece.section, piece.body) == ("改过的标题", section, "<p>正文</p>")
+    desk.post(url("_remove", draft, piece.pk))
+    assert not Piece.objects.filter(pk=piece.pk).exists()
+    assert Report.objects.filter(Report.UNPLACED, pk=report.pk, status=S.ACCEPTED).exists()
+
+
+def test_the_briefs_form_saves_leads_and_texts_with_their_bold(desk, submitter, editor):
+    draft = make_draft()
+    report = make_report(submitter, status=S.ACCEPTED, editor=editor)
+    desk.post(url("_place", draft), {"one": f"{report.pk}:brief"})
+    brief = Piece.objects.get(report=report)
+    desk.post(
+        url("_briefs", draft), {f"lead-{brief.pk}": "上城区湖滨街道人大工委", f"text-{brief.pk}": "开展<b>走访</b>。"}
+    )
+    brief.refresh_from_db()
+    assert brief.printed_body == "<p><strong>上城区湖滨街道人大工委</strong>开展<b>走访</b>。</p>"
+
+
+def test_the_colophon_panel_saves_the_issue(desk):
+    draft = make_draft()
+    data = {
+        "date": "2024-05-20",
+        "number": 5,
+        "total_number": 700,
+        "send_to": "省人大常委会办公厅",
+        "recipients": "市人大常委会组成人员",
+        "responsible_editor": "王五",
+        "phone": "87654321",
+        "submission_url": "",
+    }
+    desk.post(url("_issue", draft), data)
+    draft.refresh_from_db()
+    assert (draft.responsible_editor, draft.total_number, str(draft.date)) == ("王五", 700, "2024-05-20")
+
+
+def test_a_stale_drop_is_refused_with_a_message(desk, submitter, editor):
+    draft = make_draft()
+    section = Section.objects.get(name="要闻速递")
+    desk.post(url("_place", draft), {"one": f"{make_report(submitter, status=S.ACCEPTED, editor=editor).pk}:article"})
+    response = desk.post(url("_arrange", draft), {"group": f"{section.pk}:", "briefs": ""})
+    assert response.status_code == 409 and "未保存" in response.json()["error"]
+
+
+def test_the_desk_of_a_published_issue_sends_to_its_page(desk, published_issue):
+    response = desk.get(url("", published_issue))
+    assert response.status_code == 302 and response.url == reverse(
+        "admin:issues_issue_change", args=[published_issue.pk]
+    )
+
+
+def test_the_desk_start_makes_the_next_issue_when_there_is_no_draft(desk, published_issue):
+    assert "新建下一期普刊" in desk.get(reverse("admin:issues_issue_desk_start")).text
+    response = desk.post(reverse("admin:issues_issue_desk_start"), {"kind": "regular"})
+    draft = Issue.objects.drafts().get()
+    assert response.url == url("", draft) and draft.send_to == published_issue.send_to
+    assert desk.get(reverse("admin:issues_issue_desk_start")).url == url("", draft)
