@@ -139,7 +139,14 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lock-out is per (user name, address): failures under made-up names lock only those names, and an account
+# attacked from one address can still log in from another.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Proxies in front of the app whose X-Forwarded-For is believed (1 behind one nginx); 0 reads REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more; got {TRUSTED_PROXY_COUNT}")
+AXES_CLIENT_IP_CALLABLE = "renda.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
