@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -126,8 +126,29 @@ class PlacementFilter(admin.SimpleListFilter):
 class DecisionForm(forms.Form):
     DECISIONS = {"accept": Report.Status.ACCEPTED, "return": Report.Status.RETURNED, "decline": Report.Status.DECLINED}
     BUTTONS = {"accept": "采用", "return": "退回修改", "decline": "不予采用"}
-    decision = forms.ChoiceField(choices=[(k, v.label) for k, v in DECISIONS.items()])
-    comment = forms.CharField(required=False, max_length=2000)
+    COMMENT_MAX = 2000
+    decision = forms.ChoiceField(
+        choices=[(k, v.label) for k, v in DECISIONS.items()], error_messages={"required": "请选择一个处理决定。"}
+    )
+    comment = forms.CharField(required=False)
+    #: The status the editor saw: a decision on a report that moved since is refused (Report.transition).
+    seen_status = forms.ChoiceField(
+        choices=Report.Status.choices, error_messages={"required": "页面已过期，请刷新后再处理。"}
+    )
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"]
+        if len(comment) > self.COMMENT_MAX:
+            raise ValidationError(
+                f"说明最多 {self.COMMENT_MAX} 字，现有 {len(comment)} 字，请精简后再提交（本次未作处理）。"
+            )
+        return comment
+
+    def first_error(self) -> str:
+        for name in ("decision", "seen_status", "comment"):
+            if name in self.errors:
+                return self.errors[name][0]
+        return "请选择一个处理决定。"
 
 
 class PlacementForm(forms.Form):
@@ -369,11 +390,13 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
             return redirect(change_url)
         form = DecisionForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "请选择一个处理决定。")
+            messages.error(request, form.first_error())
             return redirect(change_url)
         to = DecisionForm.DECISIONS[form.cleaned_data["decision"]]
         try:
-            report.transition(to, by=request.user, comment=form.cleaned_data["comment"])
+            report.transition(
+                to, by=request.user, comment=form.cleaned_data["comment"], expected=form.cleaned_data["seen_status"]
+            )
         except TransitionError as exc:
             messages.error(request, str(exc))
             return redirect(change_url)
