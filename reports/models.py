@@ -394,6 +394,11 @@ class Attachment(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reports:attachment", args=[self.report_id, self.pk])
 
+    @property
+    def download_name(self) -> str:
+        """The name it downloads under: the extension follows the checked content, also for files kept before."""
+        return uploads.safe_name(self.original_name, uploads.BY_CONTENT_TYPE.get(self.content_type))
+
     @classmethod
     def store(cls, report: Report, upload, user) -> "Attachment":
         """Keep an upload that `uploads.check_upload` accepted (it sets `checked_kind`) as one of the report's
@@ -401,7 +406,7 @@ class Attachment(models.Model):
         kind = upload.checked_kind
         attachment = cls(
             report=report,
-            original_name=uploads.safe_name(upload.name),
+            original_name=uploads.safe_name(upload.name, kind),
             kind={uploads.DOCX: cls.Kind.WORD, uploads.PDF: cls.Kind.PDF}.get(kind, cls.Kind.IMAGE),
             content_type=kind.content_type,
             size=upload.size,

@@ -226,7 +226,7 @@ def attachment_download(request, pk, attachment_pk):
     except FileNotFoundError:
         raise Http404("附件文件已不存在") from None
     response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        handle, as_attachment=True, filename=attachment.download_name, content_type=attachment.content_type
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
