@@ -165,6 +165,10 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An issue PDF renders in seconds: one still 'rendering' after this long died with its process and is redone.
+ISSUE_PDF_RENDER_TIMEOUT = envint("ISSUE_PDF_RENDER_TIMEOUT_SECONDS", 600)
+# How long a reader's download waits for a render another process is doing, before a 请稍后 page.
+ISSUE_PDF_WAIT_SECONDS = 15
 
 # Files sent with reports: outside MEDIA_ROOT, served only through the portal's access checks.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
