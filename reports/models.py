@@ -154,8 +154,10 @@ class Report(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True)
+    #: The one-time token of the form that created the report: sending that form again creates nothing.
+    creation_token = models.UUIDField("创建令牌", null=True, blank=True, unique=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["creation_token"])
 
     class Meta:
         verbose_name = "报送信息"

@@ -140,3 +140,16 @@ def test_a_double_click_on_new_report_creates_one_report(submitter, monkeypatch)
     fresh = client.get(reverse("reports:new")).context["form"]["form_token"].value()
     client.post(reverse("reports:new"), form_data(form_token=str(fresh)))
     assert Report.objects.count() == 2
+
+
+def test_a_save_posted_after_the_report_was_submitted_elsewhere_keeps_what_was_typed(submitter):
+    """The form was loaded as a draft; the report was submitted from another window before this save arrived."""
+    report = make_report(submitter)
+    report.transition(Report.Status.SUBMITTED, by=submitter, as_editor=False)
+    response = client_for(submitter).post(
+        reverse("reports:edit", args=[report.pk]), form_data(title="另一个窗口里改的标题", seen_status="draft")
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "状态已由“草稿”变为“已报送”" in page and "另一个窗口里改的标题" in page
+    assert Report.objects.get(pk=report.pk).title != "另一个窗口里改的标题"
