@@ -58,12 +58,13 @@ UNREADABLE_NAME = "\x00"
 
 
 class UploadNameParser(MultiPartParser):
-    """Django drops a file part whose name is only control characters and silently strips them from others; this
-    keeps such files, their names marked, so that `check_upload` can tell the user what is wrong."""
+    """Django drops a file part whose name is only control characters, unseen, and strips them from others. A
+    name with a NUL (a truncation attack: `会议纪要.jpg\0.html`) or one Django would drop is kept here, marked, so
+    that `check_upload` refuses it with a message; other control characters (a tab) are stripped as before."""
 
     def sanitize_file_name(self, file_name):
         cleaned = super().sanitize_file_name(file_name)
-        if file_name and any(not char.isprintable() for char in file_name):
+        if file_name and ("\x00" in file_name or (cleaned is None and file_name.strip() not in {"", ".", ".."})):
             return UNREADABLE_NAME + (cleaned or "")
         return cleaned
 

@@ -105,7 +105,9 @@ def _multipart(filename_header: str, data: bytes, boundary="RendaBoundary") -> t
     return body + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
-@pytest.mark.parametrize("header", ['filename="\x00"', "filename*=UTF-8''%00", 'filename="照片\x00.jpg"'])
+@pytest.mark.parametrize(
+    "header", ['filename="\x00"', "filename*=UTF-8''%00", 'filename="照片\x00.jpg"', 'filename="\x01\x02"']
+)
 def test_a_nul_in_a_file_name_is_refused_with_a_message_not_dropped_unseen(logged_in, header):
     body, content_type = _multipart(header, jpeg_bytes())
     response = logged_in.generic("POST", reverse("reports:new"), body, content_type=content_type)
@@ -148,3 +150,10 @@ def test_a_long_real_report_still_imports(logged_in):
     data = docx_bytes("上城区：长篇调研报告", [f"第{i}段，内容……" for i in range(2_000)])
     response = logged_in.post(reverse("reports:new"), {"action": "import", "docx": upload("调研.docx", data)})
     assert "第1999段" in response.context["form"].initial["body"]
+
+
+def test_a_tab_in_a_file_name_is_only_stripped(logged_in):
+    body, content_type = _multipart('filename="现场\t照片.jpg"', jpeg_bytes())
+    response = logged_in.generic("POST", reverse("reports:new"), body, content_type=content_type)
+    assert response.status_code == 302
+    assert Attachment.objects.get().original_name == "现场照片.jpg"
