@@ -167,6 +167,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # An issue PDF renders in seconds: one still 'rendering' after this long died with its process and is redone.
 ISSUE_PDF_RENDER_TIMEOUT = envint("ISSUE_PDF_RENDER_TIMEOUT_SECONDS", 600)
+if ISSUE_PDF_RENDER_TIMEOUT < 1:
+    raise ImproperlyConfigured(f"ISSUE_PDF_RENDER_TIMEOUT_SECONDS must be 1 or more; got {ISSUE_PDF_RENDER_TIMEOUT}")
 # How long a reader's download waits for a render another process is doing, before a 请稍后 page.
 ISSUE_PDF_WAIT_SECONDS = 15
 
