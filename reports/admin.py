@@ -160,6 +160,20 @@ class PlacementFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReportTextForm(forms.ModelForm):
+    """The text for print, edited between acceptance and placement: checked under the report's row lock (the admin's
+    change view runs in one transaction), so a decision or placement made meanwhile is kept, not overwritten."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            try:
+                self.instance.lock_for_text_edit()
+            except TransitionError as exc:
+                raise ValidationError(f"{exc}您填写的内容仍在下方，可复制留存。") from None
+        return cleaned
+
+
 class DecisionForm(forms.Form):
     DECISIONS = {"accept": Report.Status.ACCEPTED, "return": Report.Status.RETURNED, "decline": Report.Status.DECLINED}
     BUTTONS = {"accept": "采用", "return": "退回修改", "decline": "不予采用"}
@@ -303,6 +317,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     list_per_page = 50
     empty_value_display = "未指定"
     actions = ["accept_selected"]
+    form = ReportTextForm
     change_form_template = "admin/reports/report/change_form.html"
     change_list_template = "admin/reports/report/change_list.html"
 
@@ -365,6 +380,10 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
 
     def has_delete_permission(self, request, obj=None):
         return False  # nothing submitted is ever deleted; a declined report stays on record
+
+    def save_model(self, request, obj, form, change):
+        """Only the text fields the editor changed: status, placement and the unit's columns are not this form's."""
+        obj.save(update_fields=[*form.changed_data, "updated_at"])
 
     @admin.display(description="区县", ordering="unit__district")
     def district(self, obj):

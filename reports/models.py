@@ -191,6 +191,16 @@ class Report(models.Model):
         """The unit may change a draft or a returned report; a submitted one is frozen until returned."""
         return self.status in {self.Status.DRAFT, self.Status.RETURNED}
 
+    def lock_for_text_edit(self) -> None:
+        """Lock the row (inside a transaction) and refuse the editor's edit of the text for print unless the report
+        is still accepted and not yet placed: a return, a decline or a placement made since the page was opened is
+        not overwritten by the copy that page loaded."""
+        status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
+        if status != self.Status.ACCEPTED:
+            raise TransitionError(f"这篇信息已改为“{self.Status(status).label}”，本次修改未保存。")
+        if Report.objects.filter(pk=self.pk).exclude(self.UNPLACED).exists():
+            raise TransitionError("这篇信息已编入刊期，请在刊期中修改稿件；本次修改未保存。")
+
     @property
     def can_be_deleted(self) -> bool:
         """Only a draft that was never submitted; nothing submitted is ever deleted."""
