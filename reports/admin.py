@@ -19,7 +19,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from issues.models import PIECE_TEXT_OF_REPORT, Issue, Section
 from issues.services import DeskError, brief_text_from, place_report
-from reports.models import Contributor, Profile, Report, TransitionError, is_editor
+from reports import chain
+from reports.models import Contributor, Profile, Report, TransitionError, UnitRole, is_editor
 from reports.sanitize import clean_html
 
 
@@ -65,11 +66,20 @@ class RichBodyAdminMixin:
         super().save_model(request, obj, form, change)
 
 
+class UnitRoleInline(admin.TabularInline):
+    """Who reviews (审核) and who signs off (签发) inside a unit; one person may hold both."""
+
+    model = UnitRole
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
 @admin.register(Contributor)
 class ContributorAdmin(DeskAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "short_name", "district", "position", "is_active"]
-    list_editable = ["position", "is_active"]
-    list_filter = ["district", "is_active"]
+    list_display = ["name", "short_name", "district", "position", "is_active", "review_required", "sign_off_required"]
+    list_editable = ["position", "is_active", "review_required", "sign_off_required"]
+    list_filter = ["district", "is_active", "review_required", "sign_off_required"]
+    inlines = [UnitRoleInline]
     search_fields = ["name", "short_name"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -88,8 +98,8 @@ class StatusFilter(admin.SimpleListFilter):
     ALL = "all"
 
     def lookups(self, request, model_admin):
-        counts = dict(Report.objects.exclude(status=Report.Status.DRAFT).values_list("status").annotate(Count("id")))
-        statuses = [s for s in Report.Status if s != Report.Status.DRAFT]
+        counts = dict(Report.objects.exclude(status__in=Report.UNIT_SIDE).values_list("status").annotate(Count("id")))
+        statuses = [s for s in Report.Status if s not in Report.UNIT_SIDE]
         return [(s.value, f"{s.label}（{counts.get(s.value, 0)}）") for s in statuses] + [
             (self.ALL, f"全部（{sum(counts.values())}）")
         ]
@@ -221,14 +231,30 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
 
     fieldsets = [
         ("刊用稿（采用后可编辑）", {"fields": ["title", "body", "authors", "suggested_section"]}),
-        ("报送情况", {"fields": ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions"]}),
+        (
+            "报送情况",
+            {
+                "fields": [
+                    "unit",
+                    "phone",
+                    "status",
+                    "submitted_at",
+                    "created_by",
+                    "unit_review",
+                    "secrecy",
+                    "timeline",
+                    "versions",
+                ]
+            },
+        ),
         ("与报送稿对比", {"fields": ["diff"]}),
     ]
 
     def get_queryset(self, request):
-        # Not super(): its ordering would come before the annotation it orders by. Drafts stay private to units.
+        # Not super(): its ordering would come before the annotation it orders by. What is still inside the unit
+        # (drafts, its own review chain) stays private to it.
         return (
-            Report.objects.exclude(status=Report.Status.DRAFT)
+            Report.objects.exclude(status__in=Report.UNIT_SIDE)
             .select_related(*self.list_select_related)
             .defer(*PIECE_TEXT_OF_REPORT)
             .annotate(last_submitted_at=Max("versions__created_at"))
@@ -239,7 +265,19 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         return ["last_submitted_at", "id"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions", "diff", "body_html"]
+        return [
+            "unit",
+            "phone",
+            "status",
+            "submitted_at",
+            "created_by",
+            "unit_review",
+            "secrecy",
+            "timeline",
+            "versions",
+            "diff",
+            "body_html",
+        ]
 
     def get_fieldsets(self, request, obj=None):
         """The text is editable for publication only once accepted; before that it is shown as the unit sent it."""
@@ -299,6 +337,24 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
                 for e in events
             ),
         )
+
+    def _chain_record(self, obj):
+        if not hasattr(obj, "_chain_record"):
+            obj._chain_record = chain.record(obj.events.select_related("actor"))
+        return obj._chain_record
+
+    @admin.display(description="单位审核签发")
+    def unit_review(self, obj):
+        """`审核：张三 11月3日 / 签发：李四 11月3日`, from the latest pass through the unit's chain."""
+        line = " / ".join(step.short for step in self._chain_record(obj) if step.label != "保密声明")
+        return line or "本单位未设审核签发流程"
+
+    @admin.display(description="保密审查")
+    def secrecy(self, obj):
+        for step in self._chain_record(obj):
+            if step.label == "保密声明":
+                return f"{step.text}（{step.by} {timezone.localtime(step.at):%Y-%m-%d %H:%M} 声明，含附件）"
+        return "无保密声明记录"
 
     @admin.display(description="报送版本")
     def versions(self, obj):
@@ -448,12 +504,18 @@ class ProfileInline(admin.StackedInline):
     autocomplete_fields = ["unit"]
 
 
+class UserUnitRoleInline(admin.TabularInline):
+    model = UnitRole
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class RendaUserAdmin(UserAdmin):
-    inlines = [ProfileInline]
+    inlines = [ProfileInline, UserUnitRoleInline]
     list_display = [
         "username",
         "last_name",

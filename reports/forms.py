@@ -5,7 +5,7 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 
 from issues.models import Section
 from reports import uploads
-from reports.models import Comment, Report
+from reports.models import SECRECY_DECLARATION, Comment, Report
 from reports.sanitize import clean_html, plain_text
 
 
@@ -37,6 +37,12 @@ class ReportForm(forms.ModelForm):
         label="附件",
         required=False,
         help_text="可选多个：照片（JPG、PNG）、Word（.docx）或 PDF，单个不超过 {} MB。",
+    )
+
+    secrecy_declared = forms.BooleanField(
+        label=SECRECY_DECLARATION,
+        required=False,
+        help_text="报送研究室时须确认；声明同样适用于所附文件。",
     )
 
     class Meta:
@@ -90,12 +96,26 @@ class ReportForm(forms.ModelForm):
             raise ValidationError([*errors, "其余内容已保留，请重新选择附件后再保存。"])
         return files
 
-    def check_ready_to_submit(self) -> bool:
-        """Submitting needs a body with text or an image; adds a form error and returns False otherwise."""
+    def check_ready_to_submit(self, *, needs_declaration: bool = False) -> bool:
+        """Submitting needs a body with text or an image, and (when it goes to the 研究室) the 保密 declaration;
+        adds form errors and returns False otherwise."""
+        ready = True
         if not body_has_content(self.cleaned_data.get("body", "")):
             self.add_error("body", "报送前请填写正文。")
-            return False
-        return True
+            ready = False
+        if needs_declaration and not self.cleaned_data.get("secrecy_declared"):
+            self.add_error("secrecy_declared", "报送研究室前请勾选保密声明。")
+            ready = False
+        return ready
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's or the unit's 签发人's decision on a report waiting at their step."""
+
+    DECISIONS = {"approve": "通过", "return": "退回修改"}
+    decision = forms.ChoiceField(choices=list(DECISIONS.items()))
+    comment = forms.CharField(required=False, max_length=2000)
+    secrecy_declared = forms.BooleanField(required=False)
 
 
 class DocxImportForm(forms.Form):

@@ -73,6 +73,9 @@ class Contributor(models.Model):
     position = models.PositiveIntegerField("排序", default=0, help_text="数字小的排在前面")
     is_active = models.BooleanField("在用", default=True)
     email = models.EmailField("通知邮箱", blank=True, help_text="报送状态变化时发送通知")
+    # The unit's own review chain (审核签发) before a report reaches the 研究室; both off: the clerk submits directly.
+    review_required = models.BooleanField("须经审核", default=False, help_text="信息员起草后，由本单位审核人审核")
+    sign_off_required = models.BooleanField("须经签发", default=False, help_text="由本单位签发人签发后，才报送研究室")
 
     objects = ContributorQuerySet.as_manager()
 
@@ -100,6 +103,10 @@ class Contributor(models.Model):
         return district.label + rest.removeprefix("人大常委会")
 
 
+#: The 保密 declaration a unit makes when a report leaves it; it covers the attachments too.
+SECRECY_DECLARATION = "本信息不涉及国家秘密、工作秘密和敏感信息"
+
+
 class TransitionError(Exception):
     """A status change the workflow does not allow; the message says why, in Chinese, for the user."""
 
@@ -109,6 +116,9 @@ class Report(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
+        IN_REVIEW = "in_review", "待审核"
+        IN_SIGN_OFF = "in_sign_off", "待签发"
+        UNIT_RETURNED = "unit_returned", "单位内退回"
         SUBMITTED = "submitted", "已报送"
         RETURNED = "returned", "退回修改"
         ACCEPTED = "accepted", "已采用"
@@ -125,7 +135,24 @@ class Report(models.Model):
         (Status.ACCEPTED, Status.DECLINED),
         (Status.ACCEPTED, Status.PUBLISHED),
     }
-    NEEDS_COMMENT = {Status.RETURNED, Status.DECLINED}
+    # The unit's review chain (reports/chain.py decides which of these a unit's configuration allows, and who).
+    UNIT_MOVES = {
+        (Status.DRAFT, Status.IN_REVIEW),
+        (Status.DRAFT, Status.IN_SIGN_OFF),
+        (Status.RETURNED, Status.IN_REVIEW),
+        (Status.RETURNED, Status.IN_SIGN_OFF),
+        (Status.UNIT_RETURNED, Status.IN_REVIEW),
+        (Status.UNIT_RETURNED, Status.IN_SIGN_OFF),
+        (Status.UNIT_RETURNED, Status.SUBMITTED),
+        (Status.IN_REVIEW, Status.IN_SIGN_OFF),
+        (Status.IN_REVIEW, Status.SUBMITTED),
+        (Status.IN_REVIEW, Status.UNIT_RETURNED),
+        (Status.IN_SIGN_OFF, Status.SUBMITTED),
+        (Status.IN_SIGN_OFF, Status.UNIT_RETURNED),
+    }
+    #: Still inside the unit: private to it, as a draft is.
+    UNIT_SIDE = {Status.DRAFT, Status.IN_REVIEW, Status.IN_SIGN_OFF, Status.UNIT_RETURNED}
+    NEEDS_COMMENT = {Status.RETURNED, Status.DECLINED, Status.UNIT_RETURNED}
     #: Not (yet) made into an article or a brief.
     UNPLACED = models.Q(article__isnull=True, brief__isnull=True)
 
@@ -181,32 +208,43 @@ class Report(models.Model):
     @property
     def is_editable(self) -> bool:
         """The unit may change a draft or a returned report; a submitted one is frozen until returned."""
-        return self.status in {self.Status.DRAFT, self.Status.RETURNED}
+        return self.status in {self.Status.DRAFT, self.Status.RETURNED, self.Status.UNIT_RETURNED}
 
     @property
     def can_be_deleted(self) -> bool:
         """Only a draft that was never submitted; nothing submitted is ever deleted."""
         return self.status == self.Status.DRAFT and self.submitted_at is None
 
-    def transition(self, to: str, *, by, comment: str = "", as_editor: bool | None = None) -> "ReportEvent":
+    def transition(
+        self, to: str, *, by, comment: str = "", as_editor: bool | None = None, secrecy_declared: bool = False
+    ) -> "ReportEvent":
         """Move to status `to`, record who did it and why, and keep the text as sent on each submission.
 
-        `as_editor` says which side acts; by default it is read from the user's profile.
+        `as_editor` says which side acts; by default it is read from the user's profile. Submitting to the 研究室
+        needs `secrecy_declared` (the person moving it makes SECRECY_DECLARATION) and the unit's review chain.
         Raises TransitionError for a move the workflow does not allow. The status is re-read under a row lock, so
         that two people acting at once cannot both move the report from the status they saw.
         """
         with transaction.atomic():
             locked = Report.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
             self.status = locked
-            return self._transition(self.Status(to), by=by, comment=comment, as_editor=as_editor)
+            return self._transition(
+                self.Status(to), by=by, comment=comment, as_editor=as_editor, secrecy_declared=secrecy_declared
+            )
 
-    def _transition(self, to: "Report.Status", *, by, comment: str, as_editor: bool | None) -> "ReportEvent":
+    def _transition(
+        self, to: "Report.Status", *, by, comment: str, as_editor: bool | None, secrecy_declared: bool = False
+    ) -> "ReportEvent":
+        from reports import chain
+
         current = self.Status(self.status)
         if as_editor is None:
             as_editor = is_editor(by)
-        allowed = self.EDITOR_MOVES if as_editor else self.SUBMITTER_MOVES
+        allowed = self.EDITOR_MOVES if as_editor else self.SUBMITTER_MOVES | self.UNIT_MOVES
         if (current, to) not in allowed:
             raise TransitionError(f"不能把“{current.label}”状态的信息改为“{to.label}”。")
+        if not as_editor:
+            chain.check_move(self, current, to, by=by, secrecy_declared=secrecy_declared)
         if to in self.NEEDS_COMMENT and not comment.strip():
             raise TransitionError(f"{to.label}时请填写理由。")
         if to in self.NEEDS_COMMENT and (piece := self.piece) is not None:
@@ -225,7 +263,16 @@ class Report(models.Model):
                 authors=self.authors,
                 created_by=by,
             )
-        event = self.events.create(from_status=current, to_status=to, actor=by, comment=comment.strip(), at=now)
+        event = self.events.create(
+            from_status=current,
+            to_status=to,
+            actor=by,
+            comment=comment.strip(),
+            at=now,
+            declaration=SECRECY_DECLARATION if to == self.Status.SUBMITTED and not as_editor else "",
+        )
+        if not as_editor:
+            chain.notify_waiting(self, event)
         if as_editor:
             message = f"“{self.title}”{event.describe()}"
             piece = self.piece if to == self.Status.PUBLISHED and not comment.strip() else None
@@ -265,6 +312,9 @@ class ReportEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name="操作人")
     comment = models.TextField("说明", blank=True)
     at = models.DateTimeField("时间")
+    declaration = models.CharField(
+        "保密声明", max_length=100, blank=True, help_text="报送研究室时，操作人所作的保密声明（含附件）"
+    )
 
     class Meta:
         verbose_name = "状态记录"
@@ -278,6 +328,9 @@ class ReportEvent(models.Model):
         """What happened, as told to the unit: `已被退回修改：请补充数据`."""
         verbs = {
             Report.Status.SUBMITTED: "已报送",
+            Report.Status.IN_REVIEW: "已送审核",
+            Report.Status.IN_SIGN_OFF: "已送签发",
+            Report.Status.UNIT_RETURNED: "已被本单位退回修改",
             Report.Status.ACCEPTED: "已被采用",
             Report.Status.RETURNED: "已被退回修改",
             Report.Status.DECLINED: "未被采用",
@@ -426,6 +479,15 @@ class Notification(models.Model):
     )
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notifications", verbose_name="报送信息")
     event = models.ForeignKey(ReportEvent, on_delete=models.CASCADE, null=True, blank=True, verbose_name="状态记录")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_notifications",
+        verbose_name="接收人",
+        help_text="空：发给整个单位；否则只发给此人（如待其审核、签发）",
+    )
     message = models.CharField("内容", max_length=500)
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
@@ -440,19 +502,29 @@ class Notification(models.Model):
         return self.message
 
     @classmethod
-    def notify(cls, report: Report, *, message: str, event: ReportEvent | None = None) -> "Notification":
-        """Tell the report's unit, in the site now and by e-mail once the transaction commits."""
+    def for_user(cls, user, unit):
+        """What a member of `unit` reads: the unit's notifications and those addressed to this person."""
+        return cls.objects.filter(unit=unit).filter(models.Q(recipient=None) | models.Q(recipient=user))
+
+    @classmethod
+    def notify(
+        cls, report: Report, *, message: str, event: ReportEvent | None = None, recipient=None
+    ) -> "Notification":
+        """Tell the report's unit (or one person of it), in the site now and by e-mail once the transaction commits."""
         message = message[:500]
-        notification = cls.objects.create(unit=report.unit, report=report, event=event, message=message)
-        address = report.unit.email
+        notification = cls.objects.create(
+            unit=report.unit, report=report, event=event, message=message, recipient=recipient
+        )
+        address = recipient.email if recipient is not None else report.unit.email
         if address:
             link = settings.PORTAL_BASE_URL.rstrip("/") + report.get_absolute_url()
+            recipient_name = person_name(recipient) if recipient is not None else report.unit.name
 
             def mail():
                 try:
                     send_mail(
                         f"【杭州人大信息】{message[:60]}",
-                        f"{report.unit.name}：\n\n{message}\n\n查看详情：{link}\n\n（本邮件由信息报送系统自动发送）",
+                        f"{recipient_name}：\n\n{message}\n\n查看详情：{link}\n\n（本邮件由信息报送系统自动发送）",
                         None,
                         [address],
                     )
@@ -461,6 +533,36 @@ class Notification(models.Model):
 
             transaction.on_commit(mail)
         return notification
+
+
+class UnitRole(models.Model):
+    """A role a person holds in a unit's own review chain; one person may hold several, in one or more units."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", "审核人"
+        UNIT_APPROVER = "unit_approver", "签发人（本单位）"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_roles", verbose_name="用户"
+    )
+    unit = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="roles", verbose_name="报送单位")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "单位内角色"
+        verbose_name_plural = "单位内角色"
+        ordering = ["unit", "role", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="unit_role_unique")]
+
+    def __str__(self):
+        return f"{person_name(self.user)} · {self.unit} · {self.get_role_display()}"
+
+
+def person_name(user) -> str:
+    """How a person is named in records and messages: the full name given, else the login."""
+    if user is None:
+        return "系统"
+    return (user.get_full_name() or user.username).strip()
 
 
 def is_editor(user) -> bool:

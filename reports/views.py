@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from issues.models import PIECE_TEXT_OF_REPORT
-from reports import stats, uploads
+from reports import chain, stats, uploads
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
-from reports.forms import CommentForm, DocxImportForm, ReportForm, body_has_content
-from reports.models import Attachment, Notification, Report, TransitionError, is_editor
+from reports.forms import CommentForm, DocxImportForm, ReportForm, ReviewForm, body_has_content
+from reports.models import SECRECY_DECLARATION, Attachment, Notification, Report, TransitionError, is_editor
 
 PORTAL_SELECT = ["unit", "suggested_section", "article__issue", "article__section", "brief__issue"]
 
@@ -38,7 +38,7 @@ class Access:
         """Editors see every unit's reports except drafts, which stay private to the unit until submitted."""
         reports = Report.objects.select_related(*PORTAL_SELECT).defer(*PIECE_TEXT_OF_REPORT)
         if self.is_editor:
-            return reports.exclude(status=Report.Status.DRAFT)
+            return reports.exclude(status__in=Report.UNIT_SIDE)
         return reports.filter(unit=self.unit)
 
     def can_change(self, report: Report) -> bool:
@@ -62,7 +62,7 @@ def _get_report(request, pk: int, *, change: bool = False) -> tuple[Access, Repo
 
 
 def _render(request, access: Access, template: str, context: dict, status: int = 200):
-    unread = Notification.objects.filter(unit=access.unit, read_at=None).count() if access.unit else 0
+    unread = Notification.for_user(request.user, access.unit).filter(read_at=None).count() if access.unit else 0
     return render(request, template, {"access": access, "unread_count": unread, **context}, status=status)
 
 
@@ -71,7 +71,23 @@ def report_list(request):
     access = _access(request)
     filterset = ReportFilter(request.GET, queryset=access.reports().order_by("-created_at", "-id"))
     page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
-    return _render(request, access, "reports/report_list.html", {"filter": filterset, "page": page})
+    waiting = chain.waiting_on(request.user) if access.unit else []
+    return _render(request, access, "reports/report_list.html", {"filter": filterset, "page": page, "waiting": waiting})
+
+
+SUBMIT_MESSAGES = {
+    Report.Status.SUBMITTED: "信息已报送，请等待研究室处理。",
+    Report.Status.IN_REVIEW: "信息已送本单位审核。",
+    Report.Status.IN_SIGN_OFF: "信息已送本单位签发。",
+}
+
+
+def _submit_label(report: Report) -> str:
+    """What the unit's submit button does for this report: 报送 / 送审核 / 送签发."""
+    step = chain.next_step(report.unit, report.status)
+    if step == Report.Status.SUBMITTED:
+        return "重新报送" if report.status == Report.Status.RETURNED else "报送"
+    return {Report.Status.IN_REVIEW: "送审核", Report.Status.IN_SIGN_OFF: "送签发"}[step]
 
 
 @login_required
@@ -101,18 +117,25 @@ def _edit(request, access: Access, report: Report):
     else:
         form = ReportForm(request.POST, request.FILES, instance=report)
         submitting = request.POST.get("action") == "submit"
-        if form.is_valid() and (not submitting or form.check_ready_to_submit()):
+        step = chain.next_step(report.unit, report.status) if report.is_editable else Report.Status.SUBMITTED
+        needs_declaration = step == Report.Status.SUBMITTED
+        if form.is_valid() and (not submitting or form.check_ready_to_submit(needs_declaration=needs_declaration)):
             try:
                 with transaction.atomic():
                     report = form.save()
                     for upload in form.cleaned_data["attachments"]:
                         Attachment.store(report, upload, request.user)
                     if submitting:
-                        report.transition(Report.Status.SUBMITTED, by=request.user, as_editor=False)
+                        report.transition(
+                            step,
+                            by=request.user,
+                            as_editor=False,
+                            secrecy_declared=form.cleaned_data["secrecy_declared"],
+                        )
             except TransitionError as exc:  # changed meanwhile, e.g. submitted from another window
                 messages.error(request, f"{exc}本次修改未保存。")
                 return redirect("reports:detail", pk=report.pk)
-            messages.success(request, "信息已报送，请等待研究室处理。" if submitting else "草稿已保存。")
+            messages.success(request, SUBMIT_MESSAGES[step] if submitting else "草稿已保存。")
             return redirect(report)
         messages.error(request, "信息未保存，请按提示修改后再提交。已填写的内容均已保留。")
     return _render(
@@ -125,9 +148,14 @@ def _edit(request, access: Access, report: Report):
             "report": report,
             "is_new": report.pk is None,
             "attachments": list(report.attachments.all()) if report.pk else [],
-            "last_event": report.events.last() if report.status == Report.Status.RETURNED else None,
+            "last_event": report.events.last() if report.status in RETURN_STATUSES else None,
+            "submit_label": _submit_label(report),
+            "needs_declaration": chain.next_step(report.unit, report.status) == Report.Status.SUBMITTED,
         },
     )
+
+
+RETURN_STATUSES = {Report.Status.RETURNED, Report.Status.UNIT_RETURNED}
 
 
 def _import_docx(request, report: Report) -> tuple[ReportForm, DocxImportForm]:
@@ -166,10 +194,22 @@ def report_detail(request, pk):
             return redirect(report)
         messages.error(request, "留言未发送，请填写内容后再试。")
     if access.unit:
-        report.notifications.filter(read_at=None).update(read_at=timezone.now())
+        Notification.for_user(request.user, access.unit).filter(report=report, read_at=None).update(
+            read_at=timezone.now()
+        )
+    events = list(report.events.select_related("actor"))
+    step_role = chain.STEP_ROLE.get(report.status)
+    can_review = bool(step_role) and access.unit is not None and chain.has_role(request.user, report.unit, step_role)
+    next_step = chain.next_step(report.unit, report.status) if report.is_editable or can_review else None
     context = {
         "report": report,
-        "events": list(report.events.select_related("actor")),
+        "events": events,
+        "chain_record": chain.record(events),
+        "can_review": can_review,
+        "submit_label": _submit_label(report) if report.is_editable else "",
+        "needs_declaration": next_step == Report.Status.SUBMITTED,
+        "secrecy_declaration": SECRECY_DECLARATION,
+        "unit_side": [s.value for s in Report.UNIT_SIDE],
         "versions": report.versions.select_related("created_by"),
         "attachments": report.attachments.all(),
         "comments": report.comments.select_related("author__profile__unit"),
@@ -186,12 +226,44 @@ def report_submit(request, pk):
     if report.is_editable and not body_has_content(report.body):
         messages.error(request, "报送前请填写正文。")
         return redirect("reports:edit", pk=report.pk)
+    step = chain.next_step(report.unit, report.status) if report.is_editable else Report.Status.SUBMITTED
     try:
-        report.transition(Report.Status.SUBMITTED, by=request.user, as_editor=False)
+        report.transition(
+            step, by=request.user, as_editor=False, secrecy_declared=request.POST.get("secrecy_declared") == "on"
+        )
     except TransitionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "信息已报送，请等待研究室处理。")
+        messages.success(request, SUBMIT_MESSAGES[step])
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    """The unit's reviewer or 签发人 passes a report on to the next step, or returns it inside the unit."""
+    _, report = _get_report(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择通过或退回。")
+        return redirect(report)
+    data = form.cleaned_data
+    to = (
+        Report.Status.UNIT_RETURNED
+        if data["decision"] == "return"
+        else chain.next_step(report.unit, report.status)
+        if report.status in chain.STEP_ROLE
+        else Report.Status.SUBMITTED
+    )
+    try:
+        report.transition(
+            to, by=request.user, as_editor=False, comment=data["comment"], secrecy_declared=data["secrecy_declared"]
+        )
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        done = {Report.Status.UNIT_RETURNED: "已退回信息员修改。", Report.Status.IN_SIGN_OFF: "审核通过，已送签发。"}
+        messages.success(request, done.get(to, "已签发并报送研究室。"))
     return redirect(report)
 
 
@@ -273,11 +345,12 @@ def notifications(request):
     access = _access(request)
     if access.unit is None:
         raise Http404("通知只发给报送单位")
+    mine = Notification.for_user(request.user, access.unit)
     if request.method == "POST":
-        access.unit.notifications.filter(read_at=None).update(read_at=timezone.now())
+        mine.filter(read_at=None).update(read_at=timezone.now())
         messages.success(request, "已全部标为已读。")
         return redirect("reports:notifications")
-    items = access.unit.notifications.select_related("report")[:100]
+    items = mine.select_related("report")[:100]
     return _render(request, access, "reports/notifications.html", {"notifications": items})
 
 
