@@ -315,6 +315,12 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
             "sign_off_required": settings.SIGN_OFF_REQUIRED,
             "can_sign_off": services.can_sign_off(request.user),
         }
+        issue = Issue.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if issue is not None and not issue.is_published:
+            extra["wording_hits"] = [
+                (piece, hit, reverse(f"admin:issues_{kind}_change", args=[piece.pk]))
+                for kind, piece, hit in services.wording_hits(issue)
+            ]
         return super().change_view(request, object_id, form_url, extra | (extra_context or {}))
 
     def _issue_for_post(self, request, object_id) -> Issue:
@@ -325,7 +331,10 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
     def publish_view(self, request, object_id):
         issue = self._issue_for_post(request, object_id)
         try:
-            issue = services.publish(issue, by=request.user)
+            issue = services.publish(issue, by=request.user, confirm_wording=request.POST.get("confirm_wording") == "1")
+        except services.WordingUnconfirmed as exc:
+            messages.warning(request, f"{exc}本页“用词检查”列出了每一处及其所在稿件。")
+            return redirect(reverse("admin:issues_issue_change", args=[issue.pk]) + "#wording-check")
         except services.DeskError as exc:
             messages.error(request, str(exc))
         else:

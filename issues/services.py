@@ -7,12 +7,38 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from issues.models import Article, Brief, Correction, Issue, IssueSequence, Section
+from reports import wording
 from reports.models import Profile, Report
 from reports.sanitize import plain_text
 
 
 class DeskError(Exception):
     """An editor's step that cannot be done; the message says why, in Chinese, for the user."""
+
+
+class WordingUnconfirmed(DeskError):
+    """Publishing stopped because the wording check found hits nobody confirmed; `hits` lists them."""
+
+    def __init__(self, hits):
+        self.hits = hits
+        super().__init__(f"用词检查发现 {len(hits)} 处可能有误，请逐条核对；确认无误后再发布。")
+
+
+def _issue_pieces(issue: Issue) -> list[tuple[str, Article | Brief]]:
+    """Every piece of the issue in print order, as (kind, piece): the one place the wording check reads them."""
+    return [
+        *(("article", a) for a in issue.articles.select_related("section").order_by("position")),
+        *(("brief", b) for b in issue.briefs.order_by("position")),
+    ]
+
+
+def wording_hits(issue: Issue) -> list[tuple[str, Article | Brief, wording.Hit]]:
+    """Every wording hit in the issue, checked at the issue's date, each with the piece it is in."""
+    found, compiled = [], wording.matcher()
+    for kind, piece in _issue_pieces(issue):
+        for hit in wording.check_text(getattr(piece, "title", ""), piece.body, issue.date, using=compiled):
+            found.append((kind, piece, hit))
+    return found
 
 
 def brief_body(unit_name: str, text: str) -> str:
@@ -132,8 +158,10 @@ def withdraw_sign_off(issue: Issue) -> None:
         issue.save(update_fields=["approved_by", "approved_at", "updated_at"])
 
 
-def publish(issue: Issue, *, by=None) -> Issue:
+def publish(issue: Issue, *, by=None, confirm_wording: bool = False) -> Issue:
     """Fix the issue's numbers, make it public, mark its reports published and ask for its PDF.
+
+    Wording hits in the issue stop it (WordingUnconfirmed) unless `confirm_wording` says the editor has seen them.
 
     The numbers are the last published ones plus one, read and written while holding the kind's
     IssueSequence row lock, so two editors publishing at once get distinct, gap-free numbers.
@@ -151,6 +179,8 @@ def publish(issue: Issue, *, by=None) -> Issue:
         ]
         if not pieces:
             raise DeskError("本期还没有文章或信息摘登，不能发布。")
+        if not confirm_wording and (hits := wording_hits(issue)):
+            raise WordingUnconfirmed(hits)
         not_ready = [p.report.title for p in pieces if p.report and p.report.status != Report.Status.ACCEPTED]
         if not_ready:
             raise DeskError("以下来源信息已不是“已采用”状态，请先从本期移出：" + "；".join(not_ready))

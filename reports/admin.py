@@ -19,8 +19,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from issues.models import PIECE_TEXT_OF_REPORT, Issue, Section
 from issues.services import DeskError, brief_text_from, place_report
-from reports import chain
-from reports.models import Contributor, Profile, Report, TransitionError, UnitRole, is_editor
+from reports import chain, wording
+from reports.models import (
+    Contributor,
+    Leader,
+    OfficialName,
+    Profile,
+    Report,
+    TransitionError,
+    UnitRole,
+    WordingRule,
+    is_editor,
+)
 from reports.sanitize import clean_html
 
 
@@ -409,6 +419,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
                 ],
                 "piece": obj.piece,
                 "piece_url": _piece_url(obj.piece),
+                "wording_hits": wording.check_text(obj.title, obj.body, timezone.localdate()),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -527,3 +538,77 @@ class RendaUserAdmin(UserAdmin):
     ]
     list_filter = ["profile__role", "is_staff", "is_active"]
     list_select_related = ["profile__unit"]
+
+
+class WordingCsvForm(forms.Form):
+    csv_file = forms.FileField(label="CSV 文件", help_text="列：" + "，".join(wording.CSV_HEADER))
+
+
+class WordingDictionaryAdmin(DeskAdminMixin, admin.ModelAdmin):
+    """The three parts of the wording dictionary share one CSV (import adds or updates, export writes all)."""
+
+    change_list_template = "admin/reports/wording_change_list.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("export-csv/", wrap(self.export_view), name=f"{prefix}_export"),
+            path("import-csv/", wrap(self.import_view), name=f"{prefix}_import"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        from django.http import HttpResponse
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''wording-dictionary.csv"
+        response.write("\ufeff")
+        wording.export_csv(response)
+        return response
+
+    def import_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = WordingCsvForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                text = form.cleaned_data["csv_file"].read().decode("utf-8-sig")
+                counts = wording.import_csv(text)
+            except UnicodeDecodeError:
+                form.add_error("csv_file", "文件不是 UTF-8 编码的 CSV，请在 Excel 中另存为“CSV UTF-8”。")
+            except wording.ImportError_ as exc:
+                form.add_error("csv_file", f"{exc}本次导入未作任何改动。")
+            else:
+                done = "，".join(f"{kind} {n} 条" for kind, n in counts.items())
+                messages.success(request, f"已导入：{done}。")
+                return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "导入用词词典（CSV）",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/reports/wording_import.html", context)
+
+
+@admin.register(OfficialName)
+class OfficialNameAdmin(WordingDictionaryAdmin):
+    list_display = ["name", "wrong_forms", "note", "updated_at"]
+    search_fields = ["name", "wrong_forms"]
+
+
+@admin.register(Leader)
+class LeaderAdmin(WordingDictionaryAdmin):
+    list_display = ["name", "title", "start_date", "end_date", "note"]
+    search_fields = ["name", "title"]
+    list_filter = [("end_date", admin.EmptyFieldListFilter)]
+
+
+@admin.register(WordingRule)
+class WordingRuleAdmin(WordingDictionaryAdmin):
+    list_display = ["phrase", "correction", "kind", "note"]
+    list_filter = ["kind"]
+    search_fields = ["phrase", "correction"]

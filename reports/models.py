@@ -569,3 +569,84 @@ def is_editor(user) -> bool:
     """Editors and approvers of the 研究室 (and superusers): the desk, every unit's reports, the editor's moves."""
     profile = getattr(user, "profile", None)
     return user.is_active and user.is_staff and (user.is_superuser or (profile is not None and profile.is_editor))
+
+
+# --- Wording dictionary (错敏字): checked by reports/wording.py; edited in the admin, imported/exported as CSV. ---
+
+
+class OfficialName(models.Model):
+    """An institution's official name (机构名称) in its correct full form, with the wrong forms seen in reports."""
+
+    name = models.CharField("规范全称", max_length=100, unique=True)
+    wrong_forms = models.TextField("常见错误写法", blank=True, help_text="每行一个；出现时提示改为规范全称")
+    note = models.CharField("备注", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "机构名称"
+        verbose_name_plural = "用词检查：机构名称"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def wrong_form_list(self) -> list[str]:
+        return [line.strip() for line in self.wrong_forms.splitlines() if line.strip()]
+
+
+class Leader(models.Model):
+    """A leader's title (职务) over a period of office; one row per title held. Checked at the text's date."""
+
+    name = models.CharField("姓名", max_length=20, db_index=True)
+    title = models.CharField("职务", max_length=60, help_text="如“市人大常委会主任”")
+    start_date = models.DateField("任职起")
+    end_date = models.DateField("任职止", null=True, blank=True, help_text="空：现任")
+    note = models.CharField("备注", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "领导职务"
+        verbose_name_plural = "用词检查：领导职务"
+        ordering = ["name", "-start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "title", "start_date"], name="leader_unique_title_period"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="leader_period_in_order",
+                violation_error_message="任职止不能早于任职起。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.title}"
+
+    def holds_on(self, day) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class WordingRule(models.Model):
+    """A wrong or sensitive phrase (错敏用语) and what to write instead (nothing: delete or rephrase)."""
+
+    class Kind(models.TextChoices):
+        WRONG = "wrong", "错误写法"
+        SENSITIVE = "sensitive", "敏感用语"
+
+    phrase = models.CharField("用语", max_length=100, unique=True)
+    correction = models.CharField("正确写法", max_length=100, blank=True, help_text="敏感用语可留空：删除或改写")
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.WRONG)
+    note = models.CharField("备注", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "错敏用语"
+        verbose_name_plural = "用词检查：错敏用语"
+        ordering = ["phrase"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(phrase=""), name="wording_rule_not_empty", violation_error_message="请填写用语。"
+            )
+        ]
+
+    def __str__(self):
+        return self.phrase

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from issues.models import PIECE_TEXT_OF_REPORT
-from reports import chain, stats, uploads
+from reports import chain, stats, uploads, wording
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
 from reports.forms import CommentForm, DocxImportForm, ReportForm, ReviewForm, body_has_content
@@ -120,6 +120,19 @@ def _edit(request, access: Access, report: Report):
         step = chain.next_step(report.unit, report.status) if report.is_editable else Report.Status.SUBMITTED
         needs_declaration = step == Report.Status.SUBMITTED
         if form.is_valid() and (not submitting or form.check_ready_to_submit(needs_declaration=needs_declaration)):
+            hits = wording.check_text(form.cleaned_data["title"], form.cleaned_data["body"], timezone.localdate())
+            if submitting and hits and request.POST.get("wording_confirmed") != wording.signature(hits):
+                # Warned, not refused: the text is kept as a draft, shown with its hits; submitting again confirms.
+                with transaction.atomic():
+                    report = form.save()
+                    for upload in form.cleaned_data["attachments"]:
+                        Attachment.store(report, upload, request.user)
+                messages.warning(
+                    request,
+                    f"已保存为草稿，尚未{_submit_label(report)}：用词检查发现 {len(hits)} 处可能有误，请核对修改；"
+                    f"确认无误的，可再次点击“{_submit_label(report)}”。",
+                )
+                return redirect("reports:edit", pk=report.pk)
             try:
                 with transaction.atomic():
                     report = form.save()
@@ -151,11 +164,20 @@ def _edit(request, access: Access, report: Report):
             "last_event": report.events.last() if report.status in RETURN_STATUSES else None,
             "submit_label": _submit_label(report),
             "needs_declaration": chain.next_step(report.unit, report.status) == Report.Status.SUBMITTED,
+            **_wording_context(report),
         },
     )
 
 
 RETURN_STATUSES = {Report.Status.RETURNED, Report.Status.UNIT_RETURNED}
+
+
+def _wording_context(report: Report) -> dict:
+    """The report's wording hits as stored now, and the signature a submit sends back to confirm having seen them."""
+    if report.pk is None:
+        return {"wording_hits": [], "wording_signature": ""}
+    hits = wording.check_text(report.title, report.body, timezone.localdate())
+    return {"wording_hits": hits, "wording_signature": wording.signature(hits)}
 
 
 def _import_docx(request, report: Report) -> tuple[ReportForm, DocxImportForm]:
@@ -210,6 +232,7 @@ def report_detail(request, pk):
         "needs_declaration": next_step == Report.Status.SUBMITTED,
         "secrecy_declaration": SECRECY_DECLARATION,
         "unit_side": [s.value for s in Report.UNIT_SIDE],
+        **(_wording_context(report) if access.unit else {}),
         "versions": report.versions.select_related("created_by"),
         "attachments": report.attachments.all(),
         "comments": report.comments.select_related("author__profile__unit"),
@@ -227,6 +250,12 @@ def report_submit(request, pk):
         messages.error(request, "报送前请填写正文。")
         return redirect("reports:edit", pk=report.pk)
     step = chain.next_step(report.unit, report.status) if report.is_editable else Report.Status.SUBMITTED
+    hits = wording.check_text(report.title, report.body, timezone.localdate())
+    if hits and request.POST.get("wording_confirmed") != wording.signature(hits):
+        messages.warning(
+            request, f"用词检查发现 {len(hits)} 处可能有误，请核对；确认无误的，可再次点击“{_submit_label(report)}”。"
+        )
+        return redirect(report)
     try:
         report.transition(
             step, by=request.user, as_editor=False, secrecy_declared=request.POST.get("secrecy_declared") == "on"
