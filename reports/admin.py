@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django_ckeditor_5.widgets import CKEditor5Widget
 from simple_history.admin import SimpleHistoryAdmin
 
+from issues import similar
 from issues.models import PIECE_TEXT_OF_REPORT, Issue, Section
 from issues.services import DeskError, brief_text_from, place_report
 from reports import chain, wording
@@ -420,6 +421,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
                 "piece": obj.piece,
                 "piece_url": _piece_url(obj.piece),
                 "wording_hits": wording.check_text(obj.title, obj.body, timezone.localdate()),
+                "similar": similar.similar_to_report(obj),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from issues import similar
 from issues.models import PIECE_TEXT_OF_REPORT
 from reports import chain, stats, uploads, wording
 from reports.docx_import import import_docx
@@ -149,6 +150,8 @@ def _edit(request, access: Access, report: Report):
                 messages.error(request, f"{exc}本次修改未保存。")
                 return redirect("reports:detail", pk=report.pk)
             messages.success(request, SUBMIT_MESSAGES[step] if submitting else "草稿已保存。")
+            if submitting:
+                _tell_similar(request, report)
             return redirect(report)
         messages.error(request, "信息未保存，请按提示修改后再提交。已填写的内容均已保留。")
     return _render(
@@ -233,6 +236,7 @@ def report_detail(request, pk):
         "secrecy_declaration": SECRECY_DECLARATION,
         "unit_side": [s.value for s in Report.UNIT_SIDE],
         **(_wording_context(report) if access.unit else {}),
+        "similar": similar.for_unit(report, similar.similar_to_report(report)) if access.unit else [],
         "versions": report.versions.select_related("created_by"),
         "attachments": report.attachments.all(),
         "comments": report.comments.select_related("author__profile__unit"),
@@ -264,7 +268,16 @@ def report_submit(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, SUBMIT_MESSAGES[step])
+        _tell_similar(request, report)
     return redirect(report)
+
+
+def _tell_similar(request, report: Report) -> None:
+    """On submission: the unit hears of similar published pieces and of its own similar reports (listed on the
+    report's page); the 研究室 sees every unit's on the desk."""
+    found = similar.for_unit(report, similar.similar_to_report(report))
+    if found:
+        messages.warning(request, f"发现 {len(found)} 篇相似稿件（见本页“相似稿件”），如属重复报送请说明。")
 
 
 @login_required
