@@ -324,6 +324,21 @@ class ReportEvent(models.Model):
     def __str__(self):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
+    @property
+    def step_label(self) -> str:
+        """The step as the unit's timeline names it: `送审核`, `审核通过，送签发`, `签发，报送研究室`, `重新报送`."""
+        S = Report.Status
+        labels = {
+            (S.IN_REVIEW, S.IN_SIGN_OFF): "审核通过，送签发",
+            (S.IN_REVIEW, S.SUBMITTED): "审核通过，报送研究室",
+            (S.IN_SIGN_OFF, S.SUBMITTED): "签发，报送研究室",
+            (S.RETURNED, S.SUBMITTED): "重新报送",
+        }
+        by_target = {S.IN_REVIEW: "送审核", S.IN_SIGN_OFF: "送签发", S.UNIT_RETURNED: "本单位退回修改"}
+        return labels.get((self.from_status, self.to_status)) or by_target.get(
+            self.to_status, self.get_to_status_display()
+        )
+
     def describe(self) -> str:
         """What happened, as told to the unit: `已被退回修改：请补充数据`."""
         verbs = {

@@ -328,3 +328,19 @@ def test_add_user_refuses_unit_roles_without_unit_or_elsewhere(db):
     with pytest.raises(CommandError, match="not a member"):
         run("xh", "--unit", UNIT, "--role", "reviewer")
     assert not UnitRole.objects.exists()
+
+
+def test_admin_paths_cannot_move_a_report_inside_the_unit(client, unit, submitter, reviewer, editor):
+    configure(unit, review=True, sign_off=False)
+    report = draft(submitter)
+    report.transition(S.IN_REVIEW, by=submitter)
+    client.force_login(editor)
+    client.post(reverse("admin:reports_report_decide", args=[report.pk]), {"decision": "accept"})
+    client.post(
+        reverse("admin:reports_report_changelist") + "?status=all",
+        {"action": "accept_selected", "_selected_action": [report.pk]},
+    )
+    assert Report.objects.get(pk=report.pk).status == S.IN_REVIEW
+    # and a superuser acting on the unit's side through the model is refused like anyone without the role
+    with pytest.raises(TransitionError, match="审核人"):
+        report.transition(S.SUBMITTED, by=editor, as_editor=False, secrecy_declared=True)
