@@ -315,13 +315,16 @@ class IssueAdmin(DeskAdminMixin, CorrectionMixin, SortableAdminBase, ReadOnlyHis
             "sign_off_required": settings.SIGN_OFF_REQUIRED,
             "can_sign_off": services.can_sign_off(request.user),
         }
-        issue = Issue.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
-        if issue is not None and not issue.is_published:
-            extra["wording_hits"] = [
-                (piece, hit, reverse(f"admin:issues_{kind}_change", args=[piece.pk]))
-                for kind, piece, hit in services.wording_hits(issue)
-            ]
         return super().change_view(request, object_id, form_url, extra | (extra_context or {}))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """Before publishing, every wording hit of the draft, each with a link to its piece."""
+        if obj is not None and not obj.is_published:
+            context["wording_hits"] = [
+                (piece, hit, reverse(f"admin:issues_{kind}_change", args=[piece.pk]))
+                for kind, piece, hit in services.wording_hits(obj)
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _issue_for_post(self, request, object_id) -> Issue:
         if not self.has_change_permission(request) or request.method != "POST":

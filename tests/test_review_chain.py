@@ -344,3 +344,12 @@ def test_admin_paths_cannot_move_a_report_inside_the_unit(client, unit, submitte
     # and a superuser acting on the unit's side through the model is refused like anyone without the role
     with pytest.raises(TransitionError, match="审核人"):
         report.transition(S.SUBMITTED, by=editor, as_editor=False, secrecy_declared=True)
+
+
+def test_admin_pages_for_roles_and_chain_settings(client, unit, reviewer, editor):
+    client.force_login(editor)
+    page = client.get(reverse("admin:reports_contributor_change", args=[unit.pk])).text
+    assert "须经审核" in page and "须经签发" in page and "审核人" in page
+    assert client.get(reverse("admin:auth_user_change", args=[reviewer.pk])).status_code == 200
+    response = client.get(reverse("admin:reports_contributor_changelist"))
+    assert response.status_code == 200 and "须经审核" in response.text
