@@ -57,6 +57,15 @@ def test_wrong_title_of_a_leader_is_found_with_its_line(dictionary, seed_draft):
     assert "市人大常委会副主任" in hit.message
 
 
+def test_a_title_the_dictionary_does_not_give_is_found_in_the_sample_text(db, seed_draft):
+    Leader.objects.create(name="习近平", title="国家主席", start_date=datetime.date(2013, 3, 14))
+    hits = [(piece, hit) for _, piece, hit in hits_of(seed_draft) if hit.kind == "leader"]
+    assert hits and all(hit.found == "习近平总书记" for _, hit in hits)
+    piece, hit = hits[0]
+    assert hit.line in wording.text_lines(piece.body) and "学习习近平总书记重要讲话精神" in hit.line
+    assert "国家主席" in hit.message
+
+
 def test_a_title_is_checked_at_the_texts_date(dictionary):
     text = "<p>市人大常委会主任李四调研代表联络站。</p>"
     assert wording.check_text("", text, datetime.date(2022, 5, 1)) == []
