@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renda
 PYTHON_WANTED := 3.13
-BENCHES := import pdf pages search docx
+BENCHES := import pdf pages search docx wording similar
 # Our CKEditor 5 build, served in place of django-ckeditor-5's bundled 47.5.0 (see ckeditor/build.mjs).
 CKEDITOR_BUNDLE := static/django_ckeditor_5/dist/bundle.js
 NPM_STAMP := node_modules/.installed
@@ -25,7 +25,7 @@ SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libpang
 help:
 	@echo "make run    install, migrate, load the sample issues and serve http://127.0.0.1:8000"
 	@echo "make test   install and run ruff, the migrations check and the test suite on PostgreSQL"
-	@echo "make bench  run the benchmark scripts in bench/ (or one: make bench-import|pdf|pages|search|docx)"
+	@echo "make bench  run the benchmark scripts in bench/ (or one: make bench-import|pdf|pages|search|docx|wording|similar)"
 	@echo "make bench-load  200 concurrent readers for 60 s against gunicorn (wrk; not part of make bench)"
 
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
@@ -108,7 +108,7 @@ test: install lint
 
 bench: $(addprefix bench-,$(BENCHES))
 
-bench-import bench-pdf bench-pages bench-search bench-docx: bench-%: install
+bench-import bench-pdf bench-pages bench-search bench-docx bench-wording bench-similar: bench-%: install
 	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/$(subst pages,page,$*)_bench.py $(BENCH_ARGS)
 

@@ -34,8 +34,8 @@ def public_paths(issues) -> list[str]:
     paths = ["/", "/archive/", "/articles/"]
     for issue in issues:
         paths += [f"/archive/{issue.year}/", issue.get_absolute_url(), f"{issue.get_absolute_url()}pdf/"]
-        paths += [a.get_absolute_url() for a in issue.articles.order_by("position")[:4]]
-        paths += [b.get_absolute_url() for b in issue.briefs.order_by("position")[:2]]
+        paths += [a.get_absolute_url() for a in issue.piece_set.articles().order_by("position")[:4]]
+        paths += [b.get_absolute_url() for b in issue.piece_set.briefs().order_by("position")[:2]]
         paths.append(f"/articles/?year={issue.year}&kind={Issue.Kind.REGULAR}")
     paths += ["/search/?" + urllib.parse.urlencode({"q": q}) for q in SEARCHES]
     return paths

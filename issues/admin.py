@@ -370,6 +370,15 @@ class IssueAdmin(
         }
         return super().change_view(request, object_id, form_url, extra | (extra_context or {}))
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """Before publishing, every wording hit of the draft, each with a link to its piece."""
+        if obj is not None and not obj.is_published:
+            context["wording_hits"] = [
+                (piece, hit, reverse(f"admin:issues_{kind}_change", args=[piece.pk]))
+                for kind, piece, hit in services.wording_hits(obj)
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def _issue_for_post(self, request, object_id) -> Issue:
         if not self.has_change_permission(request) or request.method != "POST":
             raise PermissionDenied
@@ -378,7 +387,10 @@ class IssueAdmin(
     def publish_view(self, request, object_id):
         issue = self._issue_for_post(request, object_id)
         try:
-            issue = services.publish(issue, by=request.user)
+            issue = services.publish(issue, by=request.user, confirm_wording=request.POST.get("confirm_wording") == "1")
+        except services.WordingUnconfirmed as exc:
+            messages.warning(request, f"{exc}本页“用词检查”列出了每一处及其所在稿件。")
+            return redirect(reverse("admin:issues_issue_change", args=[issue.pk]) + "#wording-check")
         except services.DeskError as exc:
             messages.error(request, str(exc))
             return redirect(self._after_post(request, issue))

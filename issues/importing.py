@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from issues import leads
+from issues import leads, similar
 from issues.models import Issue, Piece, Section
 from issues.parser import ParsedIssue, body_html, parse_issue
 from issues.services import record_correction
@@ -97,6 +97,7 @@ def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = Fal
         for lead, body in [_printed_lead(brief.text)]
     ]
     Piece.objects.bulk_create(articles + briefs)
+    similar.index_new_pieces(articles + briefs)  # bulk_create sends no signals
     if replaced and not draft:
         record_correction(issue, by=by, note="整期重新导入（import_issue --replace）")  # a new version and PDF
     elif not draft:

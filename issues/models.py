@@ -521,3 +521,43 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.issue} · {self.made_at:%Y-%m-%d %H:%M}"
+
+
+class TextFingerprint(models.Model):
+    """A MinHash signature of a text (a printed piece, or a report as sent), for near-duplicate search.
+
+    Kept by issues/similar.py; `object_id` points at an article, a brief or a report according to `kind`.
+    """
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "文章"
+        BRIEF = "brief", "信息摘登"
+        REPORT = "report", "报送信息"
+
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    object_id = models.PositiveIntegerField("编号")
+    signature = models.BinaryField("MinHash 签名")
+    at = models.DateTimeField("时间", help_text="报送信息：报送时间；刊物稿件：索引时间", db_index=True)
+
+    class Meta:
+        verbose_name = "文本指纹"
+        verbose_name_plural = "文本指纹"
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="fingerprint_unique_object")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.object_id}"
+
+
+class FingerprintBand(models.Model):
+    """One locality-sensitive band of a fingerprint: texts sharing a band are candidates for a closer look."""
+
+    fingerprint = models.ForeignKey(TextFingerprint, on_delete=models.CASCADE, related_name="bands")
+    band = models.BigIntegerField("分段哈希")
+
+    class Meta:
+        verbose_name = "指纹分段"
+        verbose_name_plural = "指纹分段"
+        indexes = [models.Index(fields=["band", "fingerprint"], name="fingerprint_band")]  # index-only scans
+
+    def __str__(self):
+        return str(self.band)

@@ -13,12 +13,30 @@ from django.utils import timezone
 
 from issues import leads
 from issues.models import Correction, Issue, IssueSequence, Piece, Section
+from reports import wording
 from reports.models import Profile, Report
 from reports.sanitize import clean_html
 
 
 class DeskError(Exception):
     """An editor's step that cannot be done; the message says why, in Chinese, for the user."""
+
+
+class WordingUnconfirmed(DeskError):
+    """Publishing stopped because the wording check found hits nobody confirmed; `hits` lists them."""
+
+    def __init__(self, hits):
+        self.hits = hits
+        super().__init__(f"用词检查发现 {len(hits)} 处可能有误，请逐条核对；确认无误后再发布。")
+
+
+def wording_hits(issue: Issue) -> list[tuple[str, Piece, wording.Hit]]:
+    """Every wording hit in the issue, checked at the issue's date, each with the piece (in print order) it is in."""
+    found, compiled = [], wording.matcher()
+    for piece in issue.pieces():
+        for hit in wording.check_text(piece.title, piece.printed_body, issue.date, using=compiled):
+            found.append((piece.kind, piece, hit))
+    return found
 
 
 # --- Briefs ---------------------------------------------------------------------------------------------
@@ -405,8 +423,10 @@ def withdraw_sign_off(issue: Issue) -> None:
         issue.save(update_fields=["approved_by", "approved_at", "updated_at"])
 
 
-def publish(issue: Issue, *, by=None) -> Issue:
+def publish(issue: Issue, *, by=None, confirm_wording: bool = False) -> Issue:
     """Fix the issue's numbers, make it public, mark its reports published and ask for its PDF.
+
+    Wording hits in the issue stop it (WordingUnconfirmed) unless `confirm_wording` says the editor has seen them.
 
     The numbers are the last published ones plus one, read and written while holding the kind's
     IssueSequence row lock, so two editors publishing at once get distinct, gap-free numbers.
@@ -421,6 +441,8 @@ def publish(issue: Issue, *, by=None) -> Issue:
         pieces = list(issue.piece_set.select_related("report").in_print_order())
         if not pieces:
             raise DeskError("本期还没有文章或信息摘登，不能发布。")
+        if not confirm_wording and (hits := wording_hits(issue)):
+            raise WordingUnconfirmed(hits)
         not_ready = [p.report.title for p in pieces if p.report and p.report.status != Report.Status.ACCEPTED]
         if not_ready:
             raise DeskError("以下来源信息已不是“已采用”状态，请先从本期移出：" + "；".join(not_ready))

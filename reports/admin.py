@@ -18,9 +18,21 @@ from django.utils.safestring import mark_safe
 from django_ckeditor_5.widgets import CKEditor5Widget
 from simple_history.admin import SimpleHistoryAdmin
 
+from issues import similar
 from issues.models import PIECE_TEXT_OF_REPORT, Issue, Section
 from issues.services import DeskError, brief_default, place_report
-from reports.models import Contributor, Profile, Report, TransitionError, is_editor
+from reports import chain, wording
+from reports.models import (
+    Contributor,
+    Leader,
+    OfficialName,
+    Profile,
+    Report,
+    TransitionError,
+    UnitRole,
+    WordingRule,
+    is_editor,
+)
 from reports.sanitize import clean_html
 
 
@@ -102,11 +114,20 @@ class RichBodyAdminMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class UnitRoleInline(admin.TabularInline):
+    """Who reviews (审核) and who signs off (签发) inside a unit; one person may hold both."""
+
+    model = UnitRole
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
 @admin.register(Contributor)
 class ContributorAdmin(DeskAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "short_name", "district", "position", "is_active"]
-    list_editable = ["position", "is_active"]
-    list_filter = ["district", "is_active"]
+    list_display = ["name", "short_name", "district", "position", "is_active", "review_required", "sign_off_required"]
+    list_editable = ["position", "is_active", "review_required", "sign_off_required"]
+    list_filter = ["district", "is_active", "review_required", "sign_off_required"]
+    inlines = [UnitRoleInline]
     search_fields = ["name", "short_name"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -125,8 +146,8 @@ class StatusFilter(admin.SimpleListFilter):
     ALL = "all"
 
     def lookups(self, request, model_admin):
-        counts = dict(Report.objects.exclude(status=Report.Status.DRAFT).values_list("status").annotate(Count("id")))
-        statuses = [s for s in Report.Status if s != Report.Status.DRAFT]
+        counts = dict(Report.objects.exclude(status__in=Report.UNIT_SIDE).values_list("status").annotate(Count("id")))
+        statuses = [s for s in Report.Status if s not in Report.UNIT_SIDE]
         return [(s.value, f"{s.label}（{counts.get(s.value, 0)}）") for s in statuses] + [
             (self.ALL, f"全部（{sum(counts.values())}）")
         ]
@@ -326,7 +347,22 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
 
     fieldsets = [
         ("刊用稿（采用后可编辑）", {"fields": ["title", "body", "authors", "suggested_section"]}),
-        ("报送情况", {"fields": ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions"]}),
+        (
+            "报送情况",
+            {
+                "fields": [
+                    "unit",
+                    "phone",
+                    "status",
+                    "submitted_at",
+                    "created_by",
+                    "unit_review",
+                    "secrecy",
+                    "timeline",
+                    "versions",
+                ]
+            },
+        ),
         ("与报送稿对比", {"fields": ["resubmission", "diff"]}),
     ]
 
@@ -336,9 +372,10 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         return records.exclude(status__in=[Report.Status.DRAFT, Report.Status.RETURNED])
 
     def get_queryset(self, request):
-        # Not super(): its ordering would come before the annotation it orders by. Drafts stay private to units.
+        # Not super(): its ordering would come before the annotation it orders by. What is still inside the unit
+        # (drafts, its own review chain) stays private to it.
         return (
-            Report.objects.exclude(status=Report.Status.DRAFT)
+            Report.objects.exclude(status__in=Report.UNIT_SIDE)
             .select_related(*self.list_select_related)
             .defer(*PIECE_TEXT_OF_REPORT)
             .annotate(last_submitted_at=Max("versions__created_at"))
@@ -355,6 +392,8 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
             "status",
             "submitted_at",
             "created_by",
+            "unit_review",
+            "secrecy",
             "timeline",
             "versions",
             "resubmission",
@@ -425,6 +464,24 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
             ),
         )
 
+    def _chain_record(self, obj):
+        if not hasattr(obj, "_chain_record"):
+            obj._chain_record = chain.record(obj.events.select_related("actor"))
+        return obj._chain_record
+
+    @admin.display(description="单位审核签发")
+    def unit_review(self, obj):
+        """`审核：张三 11月3日 / 签发：李四 11月3日`, from the latest pass through the unit's chain."""
+        line = " / ".join(step.short for step in self._chain_record(obj) if step.label != "保密声明")
+        return line or "本单位未设审核签发流程"
+
+    @admin.display(description="保密审查")
+    def secrecy(self, obj):
+        for step in self._chain_record(obj):
+            if step.label == "保密声明":
+                return f"{step.text}（{step.by} {timezone.localtime(step.at):%Y-%m-%d %H:%M} 声明，含附件）"
+        return "无保密声明记录"
+
     @admin.display(description="报送版本")
     def versions(self, obj):
         return format_html_join(
@@ -482,6 +539,8 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
                 ],
                 "piece": obj.piece,
                 "piece_url": _piece_url(obj.piece),
+                "wording_hits": wording.check_text(obj.title, obj.body, timezone.localdate()),
+                "similar": similar.similar_to_report(obj),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -582,12 +641,18 @@ class ProfileInline(admin.StackedInline):
     autocomplete_fields = ["unit"]
 
 
+class UserUnitRoleInline(admin.TabularInline):
+    model = UnitRole
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class RendaUserAdmin(UserAdmin):
-    inlines = [ProfileInline]
+    inlines = [ProfileInline, UserUnitRoleInline]
     list_display = [
         "username",
         "last_name",
@@ -599,3 +664,77 @@ class RendaUserAdmin(UserAdmin):
     ]
     list_filter = ["profile__role", "is_staff", "is_active"]
     list_select_related = ["profile__unit"]
+
+
+class WordingCsvForm(forms.Form):
+    csv_file = forms.FileField(label="CSV 文件", help_text="列：" + "，".join(wording.CSV_HEADER))
+
+
+class WordingDictionaryAdmin(DeskAdminMixin, admin.ModelAdmin):
+    """The three parts of the wording dictionary share one CSV (import adds or updates, export writes all)."""
+
+    change_list_template = "admin/reports/wording_change_list.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("export-csv/", wrap(self.export_view), name=f"{prefix}_export"),
+            path("import-csv/", wrap(self.import_view), name=f"{prefix}_import"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        from django.http import HttpResponse
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''wording-dictionary.csv"
+        response.write("\ufeff")
+        wording.export_csv(response)
+        return response
+
+    def import_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = WordingCsvForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                text = form.cleaned_data["csv_file"].read().decode("utf-8-sig")
+                counts = wording.import_csv(text)
+            except UnicodeDecodeError:
+                form.add_error("csv_file", "文件不是 UTF-8 编码的 CSV，请在 Excel 中另存为“CSV UTF-8”。")
+            except wording.ImportError_ as exc:
+                form.add_error("csv_file", f"{exc}本次导入未作任何改动。")
+            else:
+                done = "，".join(f"{kind} {n} 条" for kind, n in counts.items())
+                messages.success(request, f"已导入：{done}。")
+                return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "导入用词词典（CSV）",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/reports/wording_import.html", context)
+
+
+@admin.register(OfficialName)
+class OfficialNameAdmin(WordingDictionaryAdmin):
+    list_display = ["name", "wrong_forms", "note", "updated_at"]
+    search_fields = ["name", "wrong_forms"]
+
+
+@admin.register(Leader)
+class LeaderAdmin(WordingDictionaryAdmin):
+    list_display = ["name", "title", "start_date", "end_date", "note"]
+    search_fields = ["name", "title"]
+    list_filter = [("end_date", admin.EmptyFieldListFilter)]
+
+
+@admin.register(WordingRule)
+class WordingRuleAdmin(WordingDictionaryAdmin):
+    list_display = ["phrase", "correction", "kind", "note"]
+    list_filter = ["kind"]
+    search_fields = ["phrase", "correction"]

@@ -8,7 +8,7 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 
 from issues.models import Section
 from reports import extensions, uploads
-from reports.models import Attachment, Comment, Report, StatusMoved, TransitionError
+from reports.models import SECRECY_DECLARATION, Attachment, Comment, Report, StatusMoved, TransitionError
 from reports.sanitize import clean_html, plain_text
 
 
@@ -56,6 +56,12 @@ class ReportForm(forms.ModelForm):
     )
     seen_status = forms.ChoiceField(choices=Report.Status.choices, required=False, widget=forms.HiddenInput)
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    secrecy_declared = forms.BooleanField(
+        label=SECRECY_DECLARATION,
+        required=False,
+        help_text="报送研究室时须确认；声明同样适用于所附文件。",
+    )
 
     class Meta:
         model = Report
@@ -113,8 +119,9 @@ class ReportForm(forms.ModelForm):
             raise ValidationError([*errors, "其余内容已保留，请重新选择附件后再保存。"])
         return files
 
-    def save_checked(self, user, *, submitting: bool) -> Report:
-        """Save the fields this form owns and its attachments, and submit if asked, in one transaction.
+    def save_checked(self, user, *, move_to: str | None = None, secrecy_declared: bool = False) -> Report:
+        """Save the fields this form owns and its attachments, and move it on (`move_to`: the unit's next step, or
+        the 研究室) if asked, in one transaction.
 
         An existing report is saved under the row lock `Report.transition` takes, and only if its status is still
         the one the unit saw (StatusMoved otherwise) and still editable: a slow save cannot overwrite an editor's
@@ -138,7 +145,7 @@ class ReportForm(forms.ModelForm):
                 seen = self.cleaned_data.get("seen_status") or status
                 if status != seen:
                     raise StatusMoved(Report.Status(status), Report.Status(seen))
-                if status not in {Report.Status.DRAFT, Report.Status.RETURNED}:
+                if status not in Report.EDITABLE:
                     raise TransitionError(f"该信息当前为“{Report.Status(status).label}”，不能修改。")
                 report.status = status
                 report.save(update_fields=[*self._meta.fields, "updated_at"])
@@ -146,16 +153,32 @@ class ReportForm(forms.ModelForm):
                 extension.save(self, report)
             for upload in self.cleaned_data["attachments"]:
                 Attachment.store(report, upload, user)
-            if submitting:
-                report.transition(Report.Status.SUBMITTED, by=user, as_editor=False, expected=report.status)
+            if move_to:
+                report.transition(
+                    move_to, by=user, as_editor=False, expected=report.status, secrecy_declared=secrecy_declared
+                )
         return report
 
-    def check_ready_to_submit(self) -> bool:
-        """Submitting needs a body with text or an image; adds a form error and returns False otherwise."""
+    def check_ready_to_submit(self, *, needs_declaration: bool = False) -> bool:
+        """Submitting needs a body with text or an image, and (when it goes to the 研究室) the 保密 declaration;
+        adds form errors and returns False otherwise."""
+        ready = True
         if not body_has_content(self.cleaned_data.get("body", "")):
             self.add_error("body", "报送前请填写正文。")
-            return False
-        return True
+            ready = False
+        if needs_declaration and not self.cleaned_data.get("secrecy_declared"):
+            self.add_error("secrecy_declared", "报送研究室前请勾选保密声明。")
+            ready = False
+        return ready
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's or the unit's 签发人's decision on a report waiting at their step."""
+
+    DECISIONS = {"approve": "通过", "return": "退回修改"}
+    decision = forms.ChoiceField(choices=list(DECISIONS.items()))
+    comment = forms.CharField(required=False, max_length=2000)
+    secrecy_declared = forms.BooleanField(required=False)
 
 
 class DocxImportForm(forms.Form):

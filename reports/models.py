@@ -74,6 +74,9 @@ class Contributor(models.Model):
     position = models.PositiveIntegerField("排序", default=0, help_text="数字小的排在前面")
     is_active = models.BooleanField("在用", default=True)
     email = models.EmailField("通知邮箱", blank=True, help_text="报送状态变化时发送通知")
+    # The unit's own review chain (审核签发) before a report reaches the 研究室; both off: the clerk submits directly.
+    review_required = models.BooleanField("须经审核", default=False, help_text="信息员起草后，由本单位审核人审核")
+    sign_off_required = models.BooleanField("须经签发", default=False, help_text="由本单位签发人签发后，才报送研究室")
 
     objects = ContributorQuerySet.as_manager()
 
@@ -98,6 +101,10 @@ class Contributor(models.Model):
         return district.label + rest.removeprefix("人大常委会")
 
 
+#: The 保密 declaration a unit makes when a report leaves it; it covers the attachments too.
+SECRECY_DECLARATION = "本信息不涉及国家秘密、工作秘密和敏感信息"
+
+
 class TransitionError(Exception):
     """A status change the workflow does not allow; the message says why, in Chinese, for the user."""
 
@@ -117,6 +124,9 @@ class Report(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
+        IN_REVIEW = "in_review", "待审核"
+        IN_SIGN_OFF = "in_sign_off", "待签发"
+        UNIT_RETURNED = "unit_returned", "单位内退回"
         SUBMITTED = "submitted", "已报送"
         RETURNED = "returned", "退回修改"
         ACCEPTED = "accepted", "已采用"
@@ -133,7 +143,26 @@ class Report(models.Model):
         (Status.ACCEPTED, Status.DECLINED),
         (Status.ACCEPTED, Status.PUBLISHED),
     }
-    NEEDS_COMMENT = {Status.RETURNED, Status.DECLINED}
+    # The unit's review chain (reports/chain.py decides which of these a unit's configuration allows, and who).
+    UNIT_MOVES = {
+        (Status.DRAFT, Status.IN_REVIEW),
+        (Status.DRAFT, Status.IN_SIGN_OFF),
+        (Status.RETURNED, Status.IN_REVIEW),
+        (Status.RETURNED, Status.IN_SIGN_OFF),
+        (Status.UNIT_RETURNED, Status.IN_REVIEW),
+        (Status.UNIT_RETURNED, Status.IN_SIGN_OFF),
+        (Status.UNIT_RETURNED, Status.SUBMITTED),
+        (Status.IN_REVIEW, Status.IN_SIGN_OFF),
+        (Status.IN_REVIEW, Status.SUBMITTED),
+        (Status.IN_REVIEW, Status.UNIT_RETURNED),
+        (Status.IN_SIGN_OFF, Status.SUBMITTED),
+        (Status.IN_SIGN_OFF, Status.UNIT_RETURNED),
+    }
+    #: Still inside the unit: private to it, as a draft is.
+    UNIT_SIDE = {Status.DRAFT, Status.IN_REVIEW, Status.IN_SIGN_OFF, Status.UNIT_RETURNED}
+    NEEDS_COMMENT = {Status.RETURNED, Status.DECLINED, Status.UNIT_RETURNED}
+    #: The unit may change the report: its draft, or one returned (by the 研究室 or inside the unit).
+    EDITABLE = {Status.DRAFT, Status.RETURNED, Status.UNIT_RETURNED}
     #: Not (yet) made into an article or a brief.
     UNPLACED = models.Q(printed_piece__isnull=True)
 
@@ -189,7 +218,7 @@ class Report(models.Model):
     @property
     def is_editable(self) -> bool:
         """The unit may change a draft or a returned report; a submitted one is frozen until returned."""
-        return self.status in {self.Status.DRAFT, self.Status.RETURNED}
+        return self.status in self.EDITABLE
 
     def lock_for_text_edit(self) -> None:
         """Lock the row (inside a transaction) and refuse the editor's edit of the text for print unless the report
@@ -207,14 +236,22 @@ class Report(models.Model):
         return self.status == self.Status.DRAFT and self.submitted_at is None
 
     def transition(
-        self, to: str, *, by, comment: str = "", as_editor: bool | None = None, expected: str | None = None
+        self,
+        to: str,
+        *,
+        by,
+        comment: str = "",
+        as_editor: bool | None = None,
+        expected: str | None = None,
+        secrecy_declared: bool = False,
     ) -> "ReportEvent":
         """Move to status `to`, record who did it and why, and keep the text as sent on each submission.
 
         `as_editor` says which side acts; by default it is read from the user's profile. `expected` is the status
         the user saw when deciding: if the report has moved since, the move is refused rather than applied to a
-        report the user has not seen. Raises TransitionError for a move the workflow does not allow. The status is
-        re-read under a row lock, so that two people acting at once cannot both move the report.
+        report the user has not seen. Submitting to the 研究室 needs `secrecy_declared` (the person moving it makes
+        SECRECY_DECLARATION) and the unit's review chain. Raises TransitionError for a move the workflow does not
+        allow. The status is re-read under a row lock, so that two people acting at once cannot both move the report.
         """
         with transaction.atomic():
             locked, self.submitted_at = (
@@ -223,15 +260,23 @@ class Report(models.Model):
             self.status = locked
             if expected is not None and locked != expected:
                 raise StatusMoved(self.Status(locked), self.Status(expected))
-            return self._transition(self.Status(to), by=by, comment=comment, as_editor=as_editor)
+            return self._transition(
+                self.Status(to), by=by, comment=comment, as_editor=as_editor, secrecy_declared=secrecy_declared
+            )
 
-    def _transition(self, to: "Report.Status", *, by, comment: str, as_editor: bool | None) -> "ReportEvent":
+    def _transition(
+        self, to: "Report.Status", *, by, comment: str, as_editor: bool | None, secrecy_declared: bool = False
+    ) -> "ReportEvent":
+        from reports import chain
+
         current = self.Status(self.status)
         if as_editor is None:
             as_editor = is_editor(by)
-        allowed = self.EDITOR_MOVES if as_editor else self.SUBMITTER_MOVES
+        allowed = self.EDITOR_MOVES if as_editor else self.SUBMITTER_MOVES | self.UNIT_MOVES
         if (current, to) not in allowed:
             raise TransitionError(f"不能把“{current.label}”状态的信息改为“{to.label}”。")
+        if not as_editor:
+            chain.check_move(self, current, to, by=by, secrecy_declared=secrecy_declared)
         if to in self.NEEDS_COMMENT and not comment.strip():
             raise TransitionError(f"{to.label}时请填写理由。")
         if to in self.NEEDS_COMMENT and (piece := self.piece) is not None:
@@ -250,7 +295,16 @@ class Report(models.Model):
                 authors=self.authors,
                 created_by=by,
             )
-        event = self.events.create(from_status=current, to_status=to, actor=by, comment=comment.strip(), at=now)
+        event = self.events.create(
+            from_status=current,
+            to_status=to,
+            actor=by,
+            comment=comment.strip(),
+            at=now,
+            declaration=SECRECY_DECLARATION if to == self.Status.SUBMITTED and not as_editor else "",
+        )
+        if not as_editor:
+            chain.notify_waiting(self, event)
         if as_editor:
             message = f"“{self.title}”{event.describe()}"
             piece = self.piece if to == self.Status.PUBLISHED and not comment.strip() else None
@@ -290,6 +344,9 @@ class ReportEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name="操作人")
     comment = models.TextField("说明", blank=True)
     at = models.DateTimeField("时间")
+    declaration = models.CharField(
+        "保密声明", max_length=100, blank=True, help_text="报送研究室时，操作人所作的保密声明（含附件）"
+    )
 
     class Meta:
         verbose_name = "状态记录"
@@ -299,10 +356,28 @@ class ReportEvent(models.Model):
     def __str__(self):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
+    @property
+    def step_label(self) -> str:
+        """The step as the unit's timeline names it: `送审核`, `审核通过，送签发`, `签发，报送研究室`, `重新报送`."""
+        S = Report.Status
+        labels = {
+            (S.IN_REVIEW, S.IN_SIGN_OFF): "审核通过，送签发",
+            (S.IN_REVIEW, S.SUBMITTED): "审核通过，报送研究室",
+            (S.IN_SIGN_OFF, S.SUBMITTED): "签发，报送研究室",
+            (S.RETURNED, S.SUBMITTED): "重新报送",
+        }
+        by_target = {S.IN_REVIEW: "送审核", S.IN_SIGN_OFF: "送签发", S.UNIT_RETURNED: "本单位退回修改"}
+        return labels.get((self.from_status, self.to_status)) or by_target.get(
+            self.to_status, self.get_to_status_display()
+        )
+
     def describe(self) -> str:
         """What happened, as told to the unit: `已被退回修改：请补充数据`."""
         verbs = {
             Report.Status.SUBMITTED: "已报送",
+            Report.Status.IN_REVIEW: "已送审核",
+            Report.Status.IN_SIGN_OFF: "已送签发",
+            Report.Status.UNIT_RETURNED: "已被本单位退回修改",
             Report.Status.ACCEPTED: "已被采用",
             Report.Status.RETURNED: "已被退回修改",
             Report.Status.DECLINED: "未被采用",
@@ -456,6 +531,15 @@ class Notification(models.Model):
     )
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notifications", verbose_name="报送信息")
     event = models.ForeignKey(ReportEvent, on_delete=models.CASCADE, null=True, blank=True, verbose_name="状态记录")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_notifications",
+        verbose_name="接收人",
+        help_text="空：发给整个单位；否则只发给此人（如待其审核、签发）",
+    )
     message = models.CharField("内容", max_length=500)
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
@@ -470,19 +554,29 @@ class Notification(models.Model):
         return self.message
 
     @classmethod
-    def notify(cls, report: Report, *, message: str, event: ReportEvent | None = None) -> "Notification":
-        """Tell the report's unit, in the site now and by e-mail once the transaction commits."""
+    def for_user(cls, user, unit):
+        """What a member of `unit` reads: the unit's notifications and those addressed to this person."""
+        return cls.objects.filter(unit=unit).filter(models.Q(recipient=None) | models.Q(recipient=user))
+
+    @classmethod
+    def notify(
+        cls, report: Report, *, message: str, event: ReportEvent | None = None, recipient=None
+    ) -> "Notification":
+        """Tell the report's unit (or one person of it), in the site now and by e-mail once the transaction commits."""
         message = message[:500]
-        notification = cls.objects.create(unit=report.unit, report=report, event=event, message=message)
-        address = report.unit.email
+        notification = cls.objects.create(
+            unit=report.unit, report=report, event=event, message=message, recipient=recipient
+        )
+        address = recipient.email if recipient is not None else report.unit.email
         if address:
             link = settings.PORTAL_BASE_URL.rstrip("/") + report.get_absolute_url()
+            recipient_name = person_name(recipient) if recipient is not None else report.unit.name
 
             def mail():
                 try:
                     send_mail(
                         f"【杭州人大信息】{message[:60]}",
-                        f"{report.unit.name}：\n\n{message}\n\n查看详情：{link}\n\n（本邮件由信息报送系统自动发送）",
+                        f"{recipient_name}：\n\n{message}\n\n查看详情：{link}\n\n（本邮件由信息报送系统自动发送）",
                         None,
                         [address],
                     )
@@ -493,7 +587,118 @@ class Notification(models.Model):
         return notification
 
 
+class UnitRole(models.Model):
+    """A role a person holds in a unit's own review chain; one person may hold several, in one or more units."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", "审核人"
+        UNIT_APPROVER = "unit_approver", "签发人（本单位）"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_roles", verbose_name="用户"
+    )
+    unit = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="roles", verbose_name="报送单位")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "单位内角色"
+        verbose_name_plural = "单位内角色"
+        ordering = ["unit", "role", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="unit_role_unique")]
+
+    def __str__(self):
+        return f"{person_name(self.user)} · {self.unit} · {self.get_role_display()}"
+
+
+def person_name(user) -> str:
+    """How a person is named in records and messages: the full name given, else the login."""
+    if user is None:
+        return "系统"
+    return (user.get_full_name() or user.username).strip()
+
+
 def is_editor(user) -> bool:
     """Editors and approvers of the 研究室 (and superusers): the desk, every unit's reports, the editor's moves."""
     profile = getattr(user, "profile", None)
     return user.is_active and user.is_staff and (user.is_superuser or (profile is not None and profile.is_editor))
+
+
+# --- Wording dictionary (错敏字): checked by reports/wording.py; edited in the admin, imported/exported as CSV. ---
+
+
+class OfficialName(models.Model):
+    """An institution's official name (机构名称) in its correct full form, with the wrong forms seen in reports."""
+
+    name = models.CharField("规范全称", max_length=100, unique=True)
+    wrong_forms = models.TextField("常见错误写法", blank=True, help_text="每行一个；出现时提示改为规范全称")
+    note = models.CharField("备注", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "机构名称"
+        verbose_name_plural = "用词检查：机构名称"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def wrong_form_list(self) -> list[str]:
+        return [line.strip() for line in self.wrong_forms.splitlines() if line.strip()]
+
+
+class Leader(models.Model):
+    """A leader's title (职务) over a period of office; one row per title held. Checked at the text's date."""
+
+    name = models.CharField("姓名", max_length=20, db_index=True)
+    title = models.CharField("职务", max_length=60, help_text="如“市人大常委会主任”")
+    start_date = models.DateField("任职起")
+    end_date = models.DateField("任职止", null=True, blank=True, help_text="空：现任")
+    note = models.CharField("备注", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "领导职务"
+        verbose_name_plural = "用词检查：领导职务"
+        ordering = ["name", "-start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "title", "start_date"], name="leader_unique_title_period"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="leader_period_in_order",
+                violation_error_message="任职止不能早于任职起。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.title}"
+
+    def holds_on(self, day) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class WordingRule(models.Model):
+    """A wrong or sensitive phrase (错敏用语) and what to write instead (nothing: delete or rephrase)."""
+
+    class Kind(models.TextChoices):
+        WRONG = "wrong", "错误写法"
+        SENSITIVE = "sensitive", "敏感用语"
+
+    phrase = models.CharField("用语", max_length=100, unique=True)
+    correction = models.CharField("正确写法", max_length=100, blank=True, help_text="敏感用语可留空：删除或改写")
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.WRONG)
+    note = models.CharField("备注", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "错敏用语"
+        verbose_name_plural = "用词检查：错敏用语"
+        ordering = ["phrase"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(phrase=""), name="wording_rule_not_empty", violation_error_message="请填写用语。"
+            )
+        ]
+
+    def __str__(self):
+        return self.phrase

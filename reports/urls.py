@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/edit/", views.report_edit, name="edit"),
     path("<int:pk>/submit/", views.report_submit, name="submit"),
+    path("<int:pk>/review/", views.report_review, name="review"),
     path("<int:pk>/delete/", views.report_delete, name="delete"),
     path("<int:pk>/versions/<int:number>/", views.version_detail, name="version"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),

@@ -11,12 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from issues import similar
 from issues.models import PIECE_TEXT_OF_REPORT
-from reports import extensions, stats, uploads
+from reports import chain, extensions, stats, uploads, wording
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
-from reports.forms import AlreadyCreated, CommentForm, DocxImportForm, ReportForm, body_has_content
-from reports.models import Notification, Report, TransitionError, is_editor
+from reports.forms import AlreadyCreated, CommentForm, DocxImportForm, ReportForm, ReviewForm, body_has_content
+from reports.models import SECRECY_DECLARATION, Notification, Report, TransitionError, is_editor
 
 PORTAL_SELECT = ["unit", "suggested_section", "printed_piece__issue", "printed_piece__section"]
 
@@ -38,7 +39,7 @@ class Access:
         """Editors see every unit's reports except drafts, which stay private to the unit until submitted."""
         reports = Report.objects.select_related(*PORTAL_SELECT).defer(*PIECE_TEXT_OF_REPORT)
         if self.is_editor:
-            return reports.exclude(status=Report.Status.DRAFT)
+            return reports.exclude(status__in=Report.UNIT_SIDE)
         return reports.filter(unit=self.unit)
 
     def can_change(self, report: Report) -> bool:
@@ -62,7 +63,7 @@ def _get_report(request, pk: int, *, change: bool = False) -> tuple[Access, Repo
 
 
 def _render(request, access: Access, template: str, context: dict, status: int = 200):
-    unread = Notification.objects.filter(unit=access.unit, read_at=None).count() if access.unit else 0
+    unread = Notification.for_user(request.user, access.unit).filter(read_at=None).count() if access.unit else 0
     return render(request, template, {"access": access, "unread_count": unread, **context}, status=status)
 
 
@@ -71,7 +72,23 @@ def report_list(request):
     access = _access(request)
     filterset = ReportFilter(request.GET, queryset=access.reports().order_by("-created_at", "-id"))
     page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
-    return _render(request, access, "reports/report_list.html", {"filter": filterset, "page": page})
+    waiting = chain.waiting_on(request.user) if access.unit else []
+    return _render(request, access, "reports/report_list.html", {"filter": filterset, "page": page, "waiting": waiting})
+
+
+SUBMIT_MESSAGES = {
+    Report.Status.SUBMITTED: "信息已报送，请等待研究室处理。",
+    Report.Status.IN_REVIEW: "信息已送本单位审核。",
+    Report.Status.IN_SIGN_OFF: "信息已送本单位签发。",
+}
+
+
+def _submit_label(report: Report) -> str:
+    """What the unit's submit button does for this report: 报送 / 送审核 / 送签发."""
+    step = chain.next_step(report.unit, report.status)
+    if step in {Report.Status.SUBMITTED, None}:
+        return "重新报送" if report.status == Report.Status.RETURNED else "报送"
+    return {Report.Status.IN_REVIEW: "送审核", Report.Status.IN_SIGN_OFF: "送签发"}[step]
 
 
 @login_required
@@ -103,9 +120,19 @@ def _edit(request, access: Access, report: Report):
     else:
         form = ReportForm(request.POST, request.FILES, instance=report)
         submitting = request.POST.get("action") == "submit"
-        if form.is_valid() and (not submitting or form.check_ready_to_submit()):
+        step = chain.next_step(report.unit, report.status) if report.is_editable else Report.Status.SUBMITTED
+        needs_declaration = step == Report.Status.SUBMITTED
+        if form.is_valid() and (not submitting or form.check_ready_to_submit(needs_declaration=needs_declaration)):
+            hits = wording.check_text(form.cleaned_data["title"], form.cleaned_data["body"], timezone.localdate())
+            # Wording hits warn, they don't refuse: the text is kept as a draft, shown with its hits, and submitting
+            # again (the form then carries the hits' signature) confirms.
+            held = submitting and hits and request.POST.get("wording_confirmed") != wording.signature(hits)
             try:
-                report = form.save_checked(request.user, submitting=submitting)
+                report = form.save_checked(
+                    request.user,
+                    move_to=step if submitting and not held else None,
+                    secrecy_declared=form.cleaned_data["secrecy_declared"],
+                )
             except AlreadyCreated as exc:  # the same form sent twice: the first sending created it
                 messages.info(request, "这篇信息已经保存过，重复提交已忽略。")
                 return redirect(exc.report)
@@ -113,7 +140,16 @@ def _edit(request, access: Access, report: Report):
                 messages.error(request, f"{exc}本次修改未保存，您填写的内容仍在下方，可复制留存。")
                 status = 409
             else:
-                messages.success(request, "信息已报送，请等待研究室处理。" if submitting else "草稿已保存。")
+                if held:
+                    messages.warning(
+                        request,
+                        f"已保存为草稿，尚未{_submit_label(report)}：用词检查发现 {len(hits)} 处可能有误，请核对修改；"
+                        f"确认无误的，可再次点击“{_submit_label(report)}”。",
+                    )
+                    return redirect("reports:edit", pk=report.pk)
+                messages.success(request, SUBMIT_MESSAGES[step] if submitting else "草稿已保存。")
+                if submitting:
+                    _tell_similar(request, report)
                 return redirect(report)
         else:
             messages.error(request, "信息未保存，请按提示修改后再提交。已填写的内容均已保留。")
@@ -127,10 +163,24 @@ def _edit(request, access: Access, report: Report):
             "report": report,
             "is_new": report.pk is None,
             "attachments": list(report.attachments.all()) if report.pk else [],
-            "last_event": report.events.last() if report.status == Report.Status.RETURNED else None,
+            "last_event": report.events.last() if report.status in RETURN_STATUSES else None,
+            "submit_label": _submit_label(report),
+            "needs_declaration": chain.next_step(report.unit, report.status) == Report.Status.SUBMITTED,
+            **_wording_context(report),
         },
         status=status,
     )
+
+
+RETURN_STATUSES = {Report.Status.RETURNED, Report.Status.UNIT_RETURNED}
+
+
+def _wording_context(report: Report) -> dict:
+    """The report's wording hits as stored now, and the signature a submit sends back to confirm having seen them."""
+    if report.pk is None:
+        return {"wording_hits": [], "wording_signature": ""}
+    hits = wording.check_text(report.title, report.body, timezone.localdate())
+    return {"wording_hits": hits, "wording_signature": wording.signature(hits)}
 
 
 def _import_docx(request, report: Report) -> tuple[ReportForm, DocxImportForm]:
@@ -180,10 +230,24 @@ def report_detail(request, pk):
             return redirect(report)
         messages.error(request, "留言未发送，请填写内容后再试。")
     if access.unit:
-        report.notifications.filter(read_at=None).update(read_at=timezone.now())
+        Notification.for_user(request.user, access.unit).filter(report=report, read_at=None).update(
+            read_at=timezone.now()
+        )
+    events = list(report.events.select_related("actor"))
+    step_role = chain.STEP_ROLE.get(report.status)
+    can_review = bool(step_role) and access.unit is not None and chain.has_role(request.user, report.unit, step_role)
+    next_step = chain.next_step(report.unit, report.status) if report.is_editable or can_review else None
     context = {
         "report": report,
-        "events": list(report.events.select_related("actor")),
+        "events": events,
+        "chain_record": chain.record(events),
+        "can_review": can_review,
+        "submit_label": _submit_label(report) if report.is_editable else "",
+        "needs_declaration": next_step == Report.Status.SUBMITTED,
+        "secrecy_declaration": SECRECY_DECLARATION,
+        "unit_side": [s.value for s in Report.UNIT_SIDE],
+        **(_wording_context(report) if access.unit else {}),
+        "similar": similar.for_unit(report, similar.similar_to_report(report)) if access.unit else [],
         "versions": report.versions.select_related("created_by"),
         "attachments": report.attachments.all(),
         "comments": report.comments.select_related("author__profile__unit"),
@@ -200,12 +264,59 @@ def report_submit(request, pk):
     if report.is_editable and not body_has_content(report.body):
         messages.error(request, "报送前请填写正文。")
         return redirect("reports:edit", pk=report.pk)
+    step = chain.next_step(report.unit, report.status) if report.is_editable else Report.Status.SUBMITTED
+    hits = wording.check_text(report.title, report.body, timezone.localdate())
+    if hits and request.POST.get("wording_confirmed") != wording.signature(hits):
+        messages.warning(
+            request, f"用词检查发现 {len(hits)} 处可能有误，请核对；确认无误的，可再次点击“{_submit_label(report)}”。"
+        )
+        return redirect(report)
     try:
-        report.transition(Report.Status.SUBMITTED, by=request.user, as_editor=False)
+        report.transition(
+            step, by=request.user, as_editor=False, secrecy_declared=request.POST.get("secrecy_declared") == "on"
+        )
     except TransitionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "信息已报送，请等待研究室处理。")
+        messages.success(request, SUBMIT_MESSAGES[step])
+        _tell_similar(request, report)
+    return redirect(report)
+
+
+def _tell_similar(request, report: Report) -> None:
+    """On submission: the unit hears of similar published pieces and of its own similar reports (listed on the
+    report's page); the 研究室 sees every unit's on the desk."""
+    found = similar.for_unit(report, similar.similar_to_report(report))
+    if found:
+        messages.warning(request, f"发现 {len(found)} 篇相似稿件（见本页“相似稿件”），如属重复报送请说明。")
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    """The unit's reviewer or 签发人 passes a report on to the next step, or returns it inside the unit."""
+    _, report = _get_report(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择通过或退回。")
+        return redirect(report)
+    data = form.cleaned_data
+    to = (
+        Report.Status.UNIT_RETURNED
+        if data["decision"] == "return"
+        else chain.next_step(report.unit, report.status)
+        if report.status in chain.STEP_ROLE
+        else Report.Status.SUBMITTED
+    )
+    try:
+        report.transition(
+            to, by=request.user, as_editor=False, comment=data["comment"], secrecy_declared=data["secrecy_declared"]
+        )
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        done = {Report.Status.UNIT_RETURNED: "已退回信息员修改。", Report.Status.IN_SIGN_OFF: "审核通过，已送签发。"}
+        messages.success(request, done.get(to, "已签发并报送研究室。"))
     return redirect(report)
 
 
@@ -287,11 +398,12 @@ def notifications(request):
     access = _access(request)
     if access.unit is None:
         raise Http404("通知只发给报送单位")
+    mine = Notification.for_user(request.user, access.unit)
     if request.method == "POST":
-        access.unit.notifications.filter(read_at=None).update(read_at=timezone.now())
+        mine.filter(read_at=None).update(read_at=timezone.now())
         messages.success(request, "已全部标为已读。")
         return redirect("reports:notifications")
-    items = access.unit.notifications.select_related("report")[:100]
+    items = mine.select_related("report")[:100]
     return _render(request, access, "reports/notifications.html", {"notifications": items})
 
 

@@ -18,7 +18,7 @@ def make_report(user, title="一篇信息", *, status=Report.Status.SUBMITTED, e
     )
     if status == Report.Status.DRAFT:
         return report
-    report.transition(Report.Status.SUBMITTED, by=user)
+    report.transition(Report.Status.SUBMITTED, by=user, secrecy_declared=True)
     if status == Report.Status.SUBMITTED:
         return report
     report.transition(status, by=editor, comment="请补充数据" if status in Report.NEEDS_COMMENT else "")

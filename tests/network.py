@@ -52,7 +52,7 @@ def _move(report, user, status):
     }[status]
     for step in path:
         if step == "submitted":
-            report.transition(step, by=user, as_editor=False)
+            report.transition(step, by=user, as_editor=False, secrecy_declared=True)
         else:
             report.transition(
                 step, by=desk, as_editor=True, comment="请补充" if step in ("returned", "declined") else ""

@@ -26,7 +26,7 @@ def make_report(user, *, title="上城区：推进基层立法联系点建设", 
     }[status]
     for step in path:
         if step == "submitted":
-            report.transition(step, by=user, as_editor=False)
+            report.transition(step, by=user, as_editor=False, secrecy_declared=True)
         else:
             report.transition(
                 step, by=desk, as_editor=True, comment="请补充具体数据" if step in ("returned", "declined") else ""

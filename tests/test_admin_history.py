@@ -46,7 +46,7 @@ def test_the_units_revisions_of_a_returned_report_stay_private_until_sent_again(
     detail = reverse("admin:reports_report_simple_history", args=[report.pk, revision.history_id])
     assert desk.get(detail).status_code == 404
     # Once sent again, the text is the desk's to read, in history too.
-    report.transition(Report.Status.SUBMITTED, by=submitter, as_editor=False)
+    report.transition(Report.Status.SUBMITTED, by=submitter, as_editor=False, secrecy_declared=True)
     sent = report.history.latest("history_date")
     page = desk.get(reverse("admin:reports_report_simple_history", args=[report.pk, sent.history_id]))
     assert page.status_code == 200 and SECRET in page.text

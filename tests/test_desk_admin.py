@@ -49,7 +49,7 @@ def test_a_returned_and_resubmitted_report_waits_from_its_resubmission(desk, sub
     first = make_report(submitter, "先报后退回的信息")
     second = make_report(submitter, "后报送的信息")
     first.transition(S.RETURNED, by=editor, comment="请修改")
-    first.transition(S.SUBMITTED, by=submitter)
+    first.transition(S.SUBMITTED, by=submitter, secrecy_declared=True)
     text = desk.get(INBOX).text
     assert text.index(second.title) < text.index(first.title)
 

@@ -210,7 +210,7 @@ def test_the_inbox_shows_what_changed_between_the_returned_and_the_resubmitted_v
     report.transition(S.RETURNED, by=editor, comment="请补充数据")
     report.title, report.body = "上城区：修改稿", "<p>第二稿的正文，补充了数据。</p>"
     report.save()
-    report.transition(S.SUBMITTED, by=submitter)
+    report.transition(S.SUBMITTED, by=submitter, secrecy_declared=True)
     client.force_login(editor)
     text = client.get(f"/admin/reports/report/{report.pk}/change/").text
     assert f'href="/submit/{report.pk}/versions/1/"' in text and f'href="/submit/{report.pk}/versions/2/"' in text

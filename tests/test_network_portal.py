@@ -116,7 +116,13 @@ def test_a_report_written_for_a_call_answers_it(world, submitter):
     assert "西湖区专属约稿" not in form
     response = client.post(
         reverse("reports:new"),
-        {"title": "上城区：联系点第二篇", "body": "<p>正文</p>", "answers_call": world["own"].pk, "action": "submit"},
+        {
+            "title": "上城区：联系点第二篇",
+            "body": "<p>正文</p>",
+            "answers_call": world["own"].pk,
+            "action": "submit",
+            "secrecy_declared": "on",
+        },
     )
     report = Report.objects.get(title="上城区：联系点第二篇")
     assert response.status_code == 302 and report.status == Report.Status.SUBMITTED

@@ -36,6 +36,7 @@ def test_write_attach_submit_and_see_it_listed(page, submitter):
     page.wait_for_selector(".ck-editor__editable img[src^='/media/editor/']")
     page.fill("#id_authors", "蔡静 李兴军")
     page.set_input_files("#id_attachments", {"name": "现场照片.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()})
+    page.check("#id_secrecy_declared")
     page.click("button[value=submit]")
     page.wait_for_url("**/submit/*/")
     assert "信息已报送" in page.content()

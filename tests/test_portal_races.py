@@ -71,7 +71,7 @@ def test_a_slow_save_does_not_undo_an_acceptance_made_meanwhile(submitter, edito
     }
     thread, result = in_thread(client.post, reverse("reports:edit", args=[report.pk]), data)
     assert checking.wait(20)
-    report.transition(Report.Status.SUBMITTED, by=submitter, as_editor=False)
+    report.transition(Report.Status.SUBMITTED, by=submitter, as_editor=False, secrecy_declared=True)
     report.transition(Report.Status.ACCEPTED, by=editor)
     proceed.set()
     thread.join(30)
@@ -91,13 +91,13 @@ def test_the_edit_form_sent_twice_with_submit_makes_one_submission(submitter, mo
     both_valid = threading.Barrier(2)
     real_ready = ReportForm.check_ready_to_submit
 
-    def ready_together(self):
+    def ready_together(self, **options):
         both_valid.wait(20)  # both requests have loaded the draft and validated before either saves
-        return real_ready(self)
+        return real_ready(self, **options)
 
     monkeypatch.setattr(ReportForm, "check_ready_to_submit", ready_together)
     url = reverse("reports:edit", args=[report.pk])
-    data = form_data(action="submit", seen_status="draft")
+    data = form_data(action="submit", seen_status="draft", secrecy_declared="on")
     runs = [in_thread(client_for(submitter).post, url, data) for _ in range(2)]
     for thread, _ in runs:
         thread.join(30)
@@ -145,7 +145,7 @@ def test_a_double_click_on_new_report_creates_one_report(submitter, monkeypatch)
 def test_a_save_posted_after_the_report_was_submitted_elsewhere_keeps_what_was_typed(submitter):
     """The form was loaded as a draft; the report was submitted from another window before this save arrived."""
     report = make_report(submitter)
-    report.transition(Report.Status.SUBMITTED, by=submitter, as_editor=False)
+    report.transition(Report.Status.SUBMITTED, by=submitter, as_editor=False, secrecy_declared=True)
     response = client_for(submitter).post(
         reverse("reports:edit", args=[report.pk]), form_data(title="另一个窗口里改的标题", seen_status="draft")
     )

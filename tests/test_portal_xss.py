@@ -85,6 +85,7 @@ def build_hostile_reports(submitter, editor) -> list[Report]:
                 "phone": payload(i + 3)[:50],
                 "suggested_section": "",
                 "action": "submit",
+                "secrecy_declared": "on",
                 "attachments": [upload(payload(i + 4)[:60] + ".png", png_bytes())],
             },
         )
@@ -178,7 +179,7 @@ def test_no_payload_is_alive_once_printed(client, submitter, editor, tmp_path):
     issue = Issue.objects.create(**Issue.proposal(Issue.Kind.REGULAR, datetime.date(2024, 6, 1)))
     section = Section.objects.get(name="要闻速递")
     for i, report in enumerate(reports):
-        report.transition(Report.Status.SUBMITTED, by=submitter)
+        report.transition(Report.Status.SUBMITTED, by=submitter, secrecy_declared=True)
         report.transition(Report.Status.ACCEPTED, by=editor)
         services.place_report(report, issue, as_brief=i % 2 == 1, section=section, brief_text=payload(i + 8))
     issue = services.publish(issue, by=editor)

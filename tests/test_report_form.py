@@ -38,7 +38,7 @@ def test_save_draft_with_attachments(logged_in, submitter):
 
 
 def test_submit_records_version_and_freezes_report(logged_in):
-    logged_in.post(reverse("reports:new"), form_data(action="submit"))
+    logged_in.post(reverse("reports:new"), form_data(action="submit", secrecy_declared="on"))
     report = Report.objects.get()
     assert report.status == Report.Status.SUBMITTED
     assert report.versions.count() == 1
@@ -50,7 +50,9 @@ def test_submit_records_version_and_freezes_report(logged_in):
 
 
 def test_submit_requires_a_body_and_keeps_what_was_typed(logged_in):
-    response = logged_in.post(reverse("reports:new"), form_data(action="submit", body="<p> </p>"))
+    response = logged_in.post(
+        reverse("reports:new"), form_data(action="submit", secrecy_declared="on", body="<p> </p>")
+    )
     assert response.status_code == 200
     content = response.content.decode()
     assert "报送前请填写正文" in content
@@ -69,7 +71,8 @@ def test_invalid_form_keeps_typed_text_and_explains_in_chinese(logged_in):
 def test_returned_report_is_revised_and_resubmitted_keeping_versions(logged_in, submitter):
     report = make_report(submitter, status="returned")
     response = logged_in.post(
-        reverse("reports:edit", args=[report.pk]), form_data(action="submit", body="<p>补充了数据：增长 12%。</p>")
+        reverse("reports:edit", args=[report.pk]),
+        form_data(action="submit", secrecy_declared="on", body="<p>补充了数据：增长 12%。</p>"),
     )
     assert response.status_code == 302
     report.refresh_from_db()
@@ -95,10 +98,10 @@ def test_draft_can_be_deleted_but_not_a_submitted_report(logged_in, submitter):
 
 def test_submit_button_on_detail_page(logged_in, submitter):
     draft = make_report(submitter)
-    logged_in.post(reverse("reports:submit", args=[draft.pk]))
+    logged_in.post(reverse("reports:submit", args=[draft.pk]), {"secrecy_declared": "on"})
     draft.refresh_from_db()
     assert draft.status == Report.Status.SUBMITTED
-    response = logged_in.post(reverse("reports:submit", args=[draft.pk]), follow=True)
+    response = logged_in.post(reverse("reports:submit", args=[draft.pk]), {"secrecy_declared": "on"}, follow=True)
     assert "不能把“已报送”状态的信息改为“已报送”" in response.content.decode()
 
 
@@ -177,7 +180,7 @@ def test_pages_sanitise_a_body_stored_raw(logged_in, submitter):
 
 def test_submitting_an_empty_draft_from_its_page_sends_back_to_the_form(logged_in, submitter):
     draft = make_report(submitter, body="")
-    response = logged_in.post(reverse("reports:submit", args=[draft.pk]), follow=True)
+    response = logged_in.post(reverse("reports:submit", args=[draft.pk]), {"secrecy_declared": "on"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("reports:edit", args=[draft.pk])
     assert "报送前请填写正文" in response.content.decode()
     draft.refresh_from_db()
@@ -193,7 +196,7 @@ def test_attachment_removed_while_editable_only(logged_in, submitter):
     assert not os.path.exists(path)
     logged_in.post(
         reverse("reports:edit", args=[attachment.report_id]),
-        {**form_data(action="submit"), "attachments": [upload("b.pdf", pdf_bytes())]},
+        {**form_data(action="submit", secrecy_declared="on"), "attachments": [upload("b.pdf", pdf_bytes())]},
     )
     kept = Attachment.objects.get()
     response = logged_in.post(reverse("reports:attachment_delete", args=[kept.report_id, kept.pk]), follow=True)

@@ -54,7 +54,7 @@ def test_publication_message_names_the_issue(submitter, editor, published_issue)
 
 def test_units_own_submission_is_not_notified_back(submitter):
     report = make_report(submitter)
-    report.transition(Report.Status.SUBMITTED, by=submitter)
+    report.transition(Report.Status.SUBMITTED, by=submitter, secrecy_declared=True)
     assert not Notification.objects.exists()
 
 

@@ -66,7 +66,7 @@ class Command(BaseCommand):
             )
             if status == Report.Status.DRAFT:
                 continue
-            report.transition(Report.Status.SUBMITTED, by=user)
+            report.transition(Report.Status.SUBMITTED, by=user, secrecy_declared=True)
             if status != Report.Status.SUBMITTED:
                 report.transition(status, by=editor, comment=comment)
         self.stdout.write(f"created {len(DEMO_REPORTS)} demo reports")

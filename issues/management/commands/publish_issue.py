@@ -2,7 +2,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from issues.models import Issue
-from issues.services import DeskError, publish
+from issues.services import DeskError, WordingUnconfirmed, publish
 
 
 def issue_line(issue: Issue) -> str:
@@ -19,8 +19,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("issue_ids", nargs="+", type=int, metavar="ISSUE_ID")
         parser.add_argument("--by", metavar="USERNAME", help="the editor recorded as publishing")
+        parser.add_argument(
+            "--confirm-wording", action="store_true", help="publish although the wording check lists hits"
+        )
 
-    def handle(self, *args, issue_ids, by=None, **options):
+    def handle(self, *args, issue_ids, by=None, confirm_wording=False, **options):
         user = None
         if by:
             user = User.objects.filter(username=by).first()
@@ -34,7 +37,13 @@ class Command(BaseCommand):
                 failed += 1
                 continue
             try:
-                issue = publish(issue, by=user)
+                issue = publish(issue, by=user, confirm_wording=confirm_wording)
+            except WordingUnconfirmed as exc:
+                self.stderr.write(f"issue {issue_id}: {exc}（核对后加 --confirm-wording 发布）")
+                for _, piece, hit in exc.hits:
+                    self.stderr.write(f"  《{piece}》{hit.where}：{hit.found}：{hit.message}")
+                failed += 1
+                continue
             except DeskError as exc:
                 self.stderr.write(f"issue {issue_id}: {exc}")
                 failed += 1

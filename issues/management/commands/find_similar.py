@@ -1,0 +1,37 @@
+"""List what the desk would list as similar to a report with this text: `find_similar TEXTFILE [--format json]`."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.html import escape
+
+from issues import similar
+
+
+class Command(BaseCommand):
+    help = (
+        "Similar reports of the last 12 months and published pieces for the text in TEXTFILE (plain text, one "
+        "paragraph a line; the first line is taken as the title), best first, above the desk's threshold."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("textfile")
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args, textfile, format, **options):
+        try:
+            lines = [line.strip() for line in Path(textfile).read_text(encoding="utf-8-sig").splitlines()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"Cannot read {textfile}: {exc}") from None
+        lines = [line for line in lines if line]
+        title, paragraphs = (lines[0], lines[1:]) if lines else ("", [])
+        body = "".join(f"<p>{escape(line)}</p>" for line in paragraphs)
+        found = similar.find_similar(title, body)
+        if format == "json":
+            self.stdout.write(json.dumps([item.as_dict() for item in found], ensure_ascii=False, indent=2))
+            return
+        if not found:
+            self.stdout.write(f"Nothing similar (threshold {similar.THRESHOLD:.2f}).")
+        for item in found:
+            self.stdout.write(f"{item.similarity:.2f}  {item.kind:<7} {item.id:>6}  {item.title}  ({item.where})")

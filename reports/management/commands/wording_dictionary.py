@@ -1,0 +1,37 @@
+"""Import or export the wording dictionary (错敏字: 机构名称, 领导职务, 错敏用语) as CSV."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports import wording
+
+
+class Command(BaseCommand):
+    help = (
+        "export FILE|- writes the dictionary as CSV (UTF-8 with BOM, for Excel); import FILE adds or updates entries."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["import", "export"])
+        parser.add_argument("file", help="CSV file, or - for standard output (export)")
+
+    def handle(self, *args, action, file, **options):
+        if action == "export":
+            if file == "-":
+                rows = wording.export_csv(self.stdout)
+            else:
+                with Path(file).open("w", encoding="utf-8-sig", newline="") as out:
+                    rows = wording.export_csv(out)
+            print(f"Exported {rows} entries.", file=sys.stderr)
+            return
+        try:
+            text = Path(file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"Cannot read {file}: {exc}") from None
+        try:
+            counts = wording.import_csv(text)
+        except wording.ImportError_ as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write("Imported: " + ", ".join(f"{kind} {n}" for kind, n in counts.items()))
