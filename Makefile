@@ -20,11 +20,12 @@ PYTHON ?= $(shell command -v python$(PYTHON_WANTED) 2>/dev/null || ls -d $$HOME/
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz-subset0 poppler-utils chromium gettext redis-server
 
-.PHONY: help install system-packages run test lint bench $(addprefix bench-,$(BENCHES)) bench-load clean
+.PHONY: help install system-packages run test test-fast lint bench $(addprefix bench-,$(BENCHES)) bench-load clean
 
 help:
 	@echo "make run    install, migrate, load the sample issues and serve http://127.0.0.1:8000"
 	@echo "make test   install and run ruff, the migrations check and the test suite on PostgreSQL"
+	@echo "make test-fast  the suite without the Chromium tests and the slow modules (a quick loop)"
 	@echo "make bench  run the benchmark scripts in bench/ (or one: make bench-import|pdf|pages|search|docx|wording|similar)"
 	@echo "make bench-load  200 concurrent readers for 60 s against gunicorn (wrk; not part of make bench)"
 
@@ -105,6 +106,11 @@ test: install lint
 	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick loop: everything but the Chromium tests and the slow modules (tests/conftest.py marks them).
+test-fast: install
+	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
+	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 bench: $(addprefix bench-,$(BENCHES))
 

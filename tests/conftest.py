@@ -207,3 +207,23 @@ def csp(page):
     if not page.is_closed():
         found = watch.violations()
         assert found == [], "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
+#: Modules whose tests start processes (workers, gunicorn, manage.py) or render whole PDFs: seconds each.
+SLOW_MODULES = {
+    "test_backup",
+    "test_deploy_config",
+    "test_issue_pdf",
+    "test_network_schedule",
+    "test_pdf_faults",
+    "test_shared_cache",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark what a fast loop can leave out (`make test-fast`): tests that drive Chromium, and the slow modules."""
+    for item in items:
+        if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
