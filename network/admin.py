@@ -11,12 +11,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from network import services
+from network import scoring, services
 from network.forms import CallAdminForm
-from network.models import Call, CallDistrict, Quota, Reminder
+from network.models import Call, CallDistrict, Quota, Reminder, Rule, RuleSet
 from reports import uploads
 from reports.admin import DeskAdminMixin
 from reports.models import Contributor, Report
+from reports.stats import Period, period_choices
 
 
 @admin.register(Call)
@@ -151,6 +152,65 @@ class CallAdmin(DeskAdminMixin, admin.ModelAdmin):
         elif request.method == "POST":
             messages.error(request, "该约稿不在征集中，不能催报。")
         return redirect("admin:network_call_completion", object_id=call.pk)
+
+
+class RuleInline(admin.TabularInline):
+    model = Rule
+    extra = 0
+    min_num = 0
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(DeskAdminMixin, admin.ModelAdmin):
+    """积分规则 by year: events and points; the scores page ranks the units and lists each unit's events."""
+
+    list_display = ["year", "combine", "rule_summary", "scores_link"]
+    inlines = [RuleInline]
+    change_list_template = "admin/network/ruleset/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("rules")
+
+    @admin.display(description="计分项")
+    def rule_summary(self, obj):
+        return "；".join(f"{rule.get_event_display()} {rule.points:+g}" for rule in obj.rules.all()) or "（无）"
+
+    @admin.display(description="积分排名")
+    def scores_link(self, obj):
+        return format_html('<a href="{}?period=year&amp;year={}">查看</a>', reverse("admin:network_scores"), obj.year)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("scores/", wrap(self.scores_view), name="network_scores"),
+            path("scores/<int:unit_id>/", wrap(self.unit_scores_view), name="network_unit_scores"),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request, **extra):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        period, problem = Period.from_query(request.GET)
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "period": period,
+            "problem": problem,
+            **period_choices(),
+            **extra,
+        }
+
+    def scores_view(self, request):
+        context = self._context(request, title="积分排名")
+        context["scores"] = scoring.unit_scores(context["period"])
+        context["rule_set"] = RuleSet.objects.filter(year=context["period"].year).first()
+        return TemplateResponse(request, "admin/network/ruleset/scores.html", context)
+
+    def unit_scores_view(self, request, unit_id):
+        unit = get_object_or_404(Contributor, pk=unit_id)
+        context = self._context(request, title=f"积分明细：{unit.name}")
+        context["score"] = scoring.unit_score(unit, context["period"])
+        return TemplateResponse(request, "admin/network/ruleset/unit_scores.html", context)
 
 
 @admin.register(Quota)

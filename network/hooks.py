@@ -88,9 +88,16 @@ def desk_panel(request):
     )
 
 
+def unit_points(period):
+    from network.scoring import points_by_unit
+
+    return points_by_unit(period)
+
+
 def register():
     if nav not in extensions.portal_nav:
         extensions.portal_nav.append(nav)
         extensions.report_facts.append(facts)
         extensions.report_form.append(CallChoiceExtension())
         extensions.desk_panels.append(desk_panel)
+        extensions.unit_points.append(unit_points)
