@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from network import scoring, services
-from network.forms import CallAdminForm
-from network.models import Call, CallDistrict, Quota, Reminder, Rule, RuleSet
+from network.forms import CallAdminForm, InstructionAdminForm
+from network.models import Call, CallDistrict, Instruction, Quota, Reminder, Rule, RuleSet
 from reports import uploads
 from reports.admin import DeskAdminMixin
 from reports.models import Contributor, Report
@@ -211,6 +211,106 @@ class RuleSetAdmin(DeskAdminMixin, admin.ModelAdmin):
         context = self._context(request, title=f"积分明细：{unit.name}")
         context["score"] = scoring.unit_score(unit, context["period"])
         return TemplateResponse(request, "admin/network/ruleset/unit_scores.html", context)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "落实反馈"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("1", "逾期未反馈"), ("pending", "待反馈"), ("done", "已反馈")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        waiting = queryset.filter(feedback_required=True, feedback__isnull=True)
+        if self.value() == "1":
+            return waiting.filter(feedback_due__lt=today)
+        if self.value() == "pending":
+            return waiting.filter(feedback_due__gte=today)
+        if self.value() == "done":
+            return queryset.filter(feedback__isnull=False)
+        return queryset
+
+
+@admin.register(Instruction)
+class InstructionAdmin(DeskAdminMixin, admin.ModelAdmin):
+    """领导批示 on published pieces: recorded by the editor; the unit's 落实反馈 shown read-only."""
+
+    form = InstructionAdminForm
+    list_display = ["date", "level", "leader", "piece_summary", "unit_name", "feedback_summary"]
+    list_filter = ["level", OverdueFilter]
+    search_fields = ["leader", "text", "piece__title", "piece__unit__name"]
+    date_hierarchy = "date"
+    fieldsets = [
+        (None, {"fields": ["piece", "leader", "level", "date", "text"]}),
+        ("批示扫描件", {"fields": ["current_scan", "scan_upload", "remove_scan"]}),
+        ("落实反馈", {"fields": ["feedback_required", "feedback_due", "feedback_view"]}),
+    ]
+    readonly_fields = ["current_scan", "feedback_view"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("piece__issue", "piece__unit", "feedback")
+            .defer("piece__body", "piece__search_text")
+        )
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("date", timezone.localdate())
+        return initial
+
+    @admin.display(description="刊用稿件")
+    def piece_summary(self, obj):
+        piece = obj.piece
+        return f"{piece.issue.name}《{(piece.title or piece.lead or '信息摘登')[:30]}》"
+
+    @admin.display(description="单位", ordering="piece__unit__name")
+    def unit_name(self, obj):
+        return obj.piece.unit.name
+
+    @admin.display(description="落实反馈")
+    def feedback_summary(self, obj):
+        state = obj.feedback_state()
+        if state == "逾期未反馈":
+            return format_html('<strong class="overdue">{}</strong>', state)
+        return state
+
+    @admin.display(description="当前扫描件")
+    def current_scan(self, obj):
+        if not obj or not obj.scan:
+            return "无"
+        return format_html('<a href="{}">{}</a>', reverse("network:instruction_scan", args=[obj.pk]), obj.scan_name)
+
+    @admin.display(description="单位的落实反馈")
+    def feedback_view(self, obj):
+        feedback = obj.feedback_or_none() if obj and obj.pk else None
+        if feedback is None:
+            return obj.feedback_state() if obj and obj.pk else "—"
+        link = ""
+        if feedback.file:
+            link = format_html(
+                '<br>附件：<a href="{}">{}</a>', reverse("network:feedback_file", args=[obj.pk]), feedback.file_name
+            )
+        when = timezone.localtime(feedback.submitted_at).strftime("%Y-%m-%d %H:%M")
+        return format_html("{}（{} 报送）{}", feedback.text, when, link)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        upload = form.cleaned_data.get("scan_upload")
+        old = obj.scan.name if change and (upload or form.cleaned_data.get("remove_scan")) else ""
+        if upload:
+            kind = upload.checked_kind
+            obj.scan.save(uploads.random_name(kind), upload, save=False)
+            obj.scan_name, obj.scan_type = uploads.safe_name(upload.name), kind.content_type
+        elif form.cleaned_data.get("remove_scan"):
+            obj.scan, obj.scan_name, obj.scan_type = "", "", ""
+        super().save_model(request, obj, form, change)
+        if old:
+            storage = obj.scan.storage
+            transaction.on_commit(lambda: storage.delete(old))
 
 
 @admin.register(Quota)

@@ -9,4 +9,8 @@ urlpatterns = [
     path("calls/<int:pk>/", views.call_detail, name="call"),
     path("calls/<int:pk>/document/", views.call_document, name="call_document"),
     path("reminders/", views.reminders, name="reminders"),
+    path("instructions/", views.instruction_list, name="instructions"),
+    path("instructions/<int:pk>/", views.instruction_detail, name="instruction"),
+    path("instructions/<int:pk>/scan/", views.instruction_scan, name="instruction_scan"),
+    path("instructions/<int:pk>/feedback/file/", views.feedback_file, name="feedback_file"),
 ]
