@@ -11,9 +11,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from network import scoring, services
-from network.forms import CallAdminForm, InstructionAdminForm
-from network.models import Call, CallDistrict, Instruction, Quota, Reminder, Rule, RuleSet
+from network import circulars, scoring, services
+from network.forms import CallAdminForm, CircularAdminForm, InstructionAdminForm
+from network.models import Call, CallDistrict, Circular, Instruction, Quota, Reminder, Rule, RuleSet
 from reports import uploads
 from reports.admin import DeskAdminMixin
 from reports.models import Contributor, Report
@@ -311,6 +311,98 @@ class InstructionAdmin(DeskAdminMixin, admin.ModelAdmin):
         if old:
             storage = obj.scan.storage
             transaction.on_commit(lambda: storage.delete(old))
+
+
+@admin.register(Circular)
+class CircularAdmin(DeskAdminMixin, admin.ModelAdmin):
+    """通报: a draft per period (title and text prefilled, the table computed), downloaded as DOCX or PDF,
+    then published to the units' portal with a notice; a published circular no longer changes."""
+
+    form = CircularAdminForm
+    list_display = ["title", "status", "date", "published_at", "downloads"]
+    list_filter = ["status", "period_kind", "year"]
+    change_form_template = "admin/network/circular/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["period_kind", "year", "period_index", "title", "text", "date"]
+        return ["period_label", "title", "text", "signed_by", "date", "status", "published_at", "table_preview"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        if obj.is_published:
+            return ["period_label", "title", "text", "signed_by", "date", "status", "published_at", "table_preview"]
+        return ["period_label", "status", "published_at", "table_preview"]
+
+    @admin.display(description="期间")
+    def period_label(self, obj):
+        return circulars.period_words(obj.period)
+
+    @admin.display(description="下载")
+    def downloads(self, obj):
+        return format_html(
+            '<a href="{}">DOCX</a> · <a href="{}">PDF</a>',
+            reverse("admin:network_circular_file", args=[obj.pk, "docx"]),
+            reverse("admin:network_circular_file", args=[obj.pk, "pdf"]),
+        )
+
+    @admin.display(description="排名表")
+    def table_preview(self, obj):
+        content = circulars.content_for(obj)
+        head = format_html_join("", "<th>{}</th>", ((name,) for name in circulars.COLUMNS))
+        body = format_html_join(
+            "",
+            "<tr>{}</tr>",
+            ((format_html_join("", "<td>{}</td>", ((value,) for value in cells)),) for cells in content.table_cells),
+        )
+        return format_html(
+            '<table class="circular-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table><p>{}</p>',
+            head,
+            body,
+            content.no_submission_text,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+            obj.title = obj.title or circulars.title_for(obj.period)
+            obj.text = obj.text or circulars.default_text(obj.period, circulars.table_for(obj.period))
+        elif obj.is_published:
+            return
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/file/<str:fmt>/", wrap(self.file_view), name="network_circular_file"),
+            path("<int:object_id>/publish/", wrap(self.publish_view), name="network_circular_publish"),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, object_id, fmt):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        circular = get_object_or_404(Circular, pk=object_id)
+        return circulars.file_response(circular, fmt)
+
+    def publish_view(self, request, object_id):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        circular = get_object_or_404(Circular, pk=object_id)
+        if request.method == "POST":
+            try:
+                circulars.publish(circular, by=request.user)
+            except circulars.PublishError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"《{circular.title}》已发布，已通知各报送单位。")
+        return redirect("admin:network_circular_change", object_id=circular.pk)
 
 
 @admin.register(Quota)

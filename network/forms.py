@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from network.models import Call, Instruction
+from network.models import Call, Circular, Instruction
 from reports import uploads
 from reports.models import District
 
@@ -134,3 +134,20 @@ class FeedbackForm(forms.Form):
                 upload, allowed=FEEDBACK_KINDS, max_bytes=settings.REPORT_ATTACHMENT_MAX_BYTES
             )
         return upload
+
+
+class CircularAdminForm(forms.ModelForm):
+    """A circular for a period: title and text may be left empty on creation (the default is written)."""
+
+    class Meta:
+        model = Circular
+        fields = ["period_kind", "year", "period_index", "title", "text", "signed_by", "date"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 8, "cols": 90})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title", "text"):
+            if name in self.fields:
+                self.fields[name].required = bool(self.instance.pk)
+                if not self.instance.pk:
+                    self.fields[name].help_text = "留空则按期间自动生成"

@@ -25,6 +25,10 @@ def nav(request, access):
         return []
     unread = Reminder.objects.filter(unit=access.unit, read_at=None).count() if access.unit else 0
     items = [extensions.NavItem("约稿/通知", reverse("network:calls"), unread)]
+    from network.models import Circular
+
+    if access.is_editor or Circular.objects.filter(status=Circular.Status.PUBLISHED).exists():
+        items.append(extensions.NavItem("通报", reverse("network:circulars")))
     if access.is_editor:
         items.append(extensions.NavItem("领导批示", reverse("network:instructions")))
     else:

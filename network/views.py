@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from network.forms import FeedbackForm
-from network.models import Answer, Call, Instruction, Reminder
+from network.models import Answer, Call, Circular, Instruction, Reminder
 from network.services import FeedbackError, completion, give_feedback
 from reports.models import Notification
 from reports.views import Access
@@ -169,3 +169,37 @@ def feedback_file(request, pk):
     except FileNotFoundError:
         raise Http404("文件已不存在") from None
     return _private_file(handle, feedback.file_name, feedback.file_type)
+
+
+# --- 通报 --------------------------------------------------------------------------------------------------------
+
+
+def _circulars(access: Access):
+    """Units see the published circulars; the 研究室 drafts too."""
+    circulars = Circular.objects.all()
+    return circulars if access.is_editor else circulars.filter(status=Circular.Status.PUBLISHED)
+
+
+@login_required
+def circular_list(request):
+    access = _access(request)
+    items = list(_circulars(access).order_by("-published_at", "-year", "-period_index")[:100])
+    return _render(request, access, "network/circular_list.html", {"circulars": items})
+
+
+@login_required
+def circular_detail(request, pk):
+    from network.circulars import COLUMNS, content_for
+
+    access = _access(request)
+    circular = get_object_or_404(_circulars(access), pk=pk)
+    context = {"circular": circular, "content": content_for(circular), "columns": COLUMNS}
+    return _render(request, access, "network/circular_detail.html", context)
+
+
+@login_required
+def circular_file(request, pk, fmt):
+    from network.circulars import file_response
+
+    access = _access(request)
+    return file_response(get_object_or_404(_circulars(access), pk=pk), fmt)
