@@ -262,7 +262,10 @@ def render_docx(content: CircularContent) -> bytes:
     for row in content.rows:
         for cell, value in zip(table.add_row().cells, content.cells(row), strict=True):
             _cell(cell, value)
-    widths = [Mm(12), Mm(52), Mm(20), Mm(14), Mm(18), Mm(18), Mm(18), Mm(14)]
+    widths = [Mm(11), Mm(50), Mm(18), Mm(13), Mm(17), Mm(17), Mm(17), Mm(13)]  # 156 mm: the type area
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid, which LibreOffice and WPS follow
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
@@ -282,7 +285,7 @@ def _cell(cell, text: str, *, bold: bool = False):
 
     p = cell.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(p.add_run(_text(text)), HEADING_FONT if bold else BODY_FONT, 12)
+    _font(p.add_run(_text(text)), HEADING_FONT if bold else BODY_FONT, 10.5)  # 五号
 
 
 def render_html(content: CircularContent) -> str:

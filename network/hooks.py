@@ -25,6 +25,8 @@ def nav(request, access):
         return []
     unread = Reminder.objects.filter(unit=access.unit, read_at=None).count() if access.unit else 0
     items = [extensions.NavItem("约稿/通知", reverse("network:calls"), unread)]
+    if access.unit is not None:
+        items.append(extensions.NavItem("积分", reverse("network:scores")))
     from network.models import Circular
 
     if access.is_editor or Circular.objects.filter(status=Circular.Status.PUBLISHED).exists():

@@ -203,3 +203,20 @@ def circular_file(request, pk, fmt):
 
     access = _access(request)
     return file_response(get_object_or_404(_circulars(access), pk=pk), fmt)
+
+
+# --- 积分 ---------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def own_scores(request):
+    """The unit's points for a period, each with its event and rule (the 研究室 sees all units at the desk)."""
+    from network.scoring import unit_score
+    from reports.stats import Period, period_choices
+
+    access = _access(request)
+    if access.unit is None:
+        raise Http404("积分明细按单位查看")
+    period, problem = Period.from_query(request.GET)
+    context = {"score": unit_score(access.unit, period), "period": period, "problem": problem, **period_choices()}
+    return _render(request, access, "network/scores.html", context)

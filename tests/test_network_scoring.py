@@ -314,3 +314,13 @@ def test_a_unit_cannot_open_the_desk_score_pages(client, submitter):
     client.force_login(submitter)
     response = client.get(reverse("admin:network_scores"))
     assert response.status_code in (302, 403)
+
+
+def test_the_unit_sees_its_own_trace_and_no_other_units(client, submitter, other_submitter, report_with_outcomes):
+    rule_set(2024, {e: p for e, p in EVERY_RULE.items() if e != "zero_month"})
+    article(issue(datetime.date(2024, 4, 11), number=2), other_submitter.profile.unit)
+    client.force_login(submitter)
+    page = client.get(reverse("network:scores") + "?period=year&year=2024").content.decode()
+    assert "共 10 分" in page and "市级批示（某某）" in page and "第 1 名" in page
+    assert "文章1</a>" not in page.replace("《文章1》", "")  # the other unit's article is not listed
+    assert page.count("<tr><td>2024-") == 3
