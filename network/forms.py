@@ -142,7 +142,10 @@ class CircularAdminForm(forms.ModelForm):
     class Meta:
         model = Circular
         fields = ["period_kind", "year", "period_index", "title", "text", "signed_by", "date"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 8, "cols": 90})}
+        widgets = {
+            "title": forms.TextInput(attrs={"size": 60}),
+            "text": forms.Textarea(attrs={"rows": 8, "cols": 90}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -324,3 +324,17 @@ def test_the_unit_sees_its_own_trace_and_no_other_units(client, submitter, other
     assert "共 10 分" in page and "市级批示（某某）" in page and "第 1 名" in page
     assert "文章1</a>" not in page.replace("《文章1》", "")  # the other unit's article is not listed
     assert page.count("<tr><td>2024-") == 3
+
+
+def test_the_network_demo_adds_rule_sets_an_instruction_and_a_draft_circular(editor):
+    from network.models import Circular
+
+    for path in SEEDS:
+        import_seed(path)
+    call_command("load_network_demo", stdout=io.StringIO())
+    call_command("load_network_demo", stdout=io.StringIO())  # twice: nothing doubles
+    years = set(RuleSet.objects.values_list("year", flat=True))
+    assert {2024, datetime.date.today().year} <= years
+    assert Instruction.objects.count() == 1 and Instruction.objects.get().is_feedback_overdue()
+    circular = Circular.objects.get()
+    assert circular.status == "draft" and circular.title.endswith("信息报送采用情况的通报")
