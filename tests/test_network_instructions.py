@@ -161,3 +161,16 @@ def test_the_instruction_admin_filters_overdue(client, editor, piece):
     client.force_login(editor)
     page = client.get(reverse("admin:network_instruction_changelist") + "?overdue=1").content.decode()
     assert "逾期的领导" in page and "未到期的领导" not in page
+
+
+def test_reimporting_an_issue_whose_piece_has_an_instruction_is_refused_and_keeps_it(editor):
+    from django.core.management import CommandError, call_command
+
+    from tests.conftest import SEED_REGULAR_4, import_seed
+
+    issue = import_seed(SEED_REGULAR_4)
+    instruction = record(issue.pieces()[0])
+    with pytest.raises(CommandError, match="已被其他记录引用（如领导批示），不能整期替换"):
+        call_command("import_issue", str(SEED_REGULAR_4), "--replace", "--by", "editor")
+    instruction.refresh_from_db()
+    assert instruction.piece.issue == issue and issue.piece_set.count() == 14
