@@ -185,3 +185,68 @@ def test_everything_emitted_is_escaped(client, editor, submitter):
     assert any(row[1] == "<script>alert(1)</script>人大" for row in docx_rows(data))
     html = circulars.render_html(circulars.content_for(Circular.objects.get()))
     assert "<script>" not in html and "&lt;b&gt;加粗" in html
+
+
+def _race(*calls):
+    """Run the callables at once, each in its own thread with its own PostgreSQL connection."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    outcomes = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            outcomes.append(call())
+        except Exception as exc:  # collected and asserted by the caller
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_publishing_one_circular_at_once_notify_each_unit_once(submitter, other_submitter, editor):
+    circular = circulars.draft(Q2, by=editor)
+    outcomes = _race(*[lambda: circulars.publish(Circular.objects.get(pk=circular.pk)) for _ in range(2)])
+    assert sum(isinstance(o, circulars.PublishError) for o in outcomes) == 1
+    assert sum(isinstance(o, Circular) for o in outcomes) == 1
+    notices = Reminder.objects.filter(reason=Reminder.Reason.CIRCULAR)
+    assert notices.filter(unit=submitter.profile.unit).count() == 1
+    assert notices.count() == notices.values("unit").distinct().count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_feedback_posts_at_once_keep_one_feedback(submitter):
+    from network.models import Instruction, InstructionFeedback
+    from network.services import FeedbackError, give_feedback
+
+    issue = Issue.objects.create(
+        kind="regular", year=2026, number=3, total_number=698, date=datetime.date(2026, 4, 1), status="published"
+    )
+    piece = Article.objects.create(issue=issue, title="t", body="<p>x</p>", unit=submitter.profile.unit)
+    instruction = Instruction.objects.create(
+        piece=piece,
+        leader="某某",
+        level="district",
+        date=datetime.date(2026, 4, 3),
+        text="请落实",
+        feedback_required=True,
+        feedback_due=datetime.date(2026, 5, 1),
+    )
+    outcomes = _race(
+        *[
+            lambda text=text: give_feedback(Instruction.objects.get(pk=instruction.pk), text=text, by=submitter)
+            for text in ("第一份", "第二份")
+        ]
+    )
+    assert sum(isinstance(o, FeedbackError) for o in outcomes) == 1
+    assert InstructionFeedback.objects.count() == 1

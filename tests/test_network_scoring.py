@@ -338,3 +338,29 @@ def test_the_network_demo_adds_rule_sets_an_instruction_and_a_draft_circular(edi
     assert Instruction.objects.count() == 1 and Instruction.objects.get().is_feedback_overdue()
     circular = Circular.objects.get()
     assert circular.status == "draft" and circular.title.endswith("信息报送采用情况的通报")
+
+
+def test_the_number_of_queries_does_not_grow_with_the_events(submitter, other_submitter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rule_set(2024, EVERY_RULE, combine="highest")
+    call = make_call(deadline=datetime.date(2024, 4, 5))
+
+    def add(n, number):
+        target = issue(datetime.date(2024, 4, 10 + number), number=number)
+        for position in range(n):
+            user = submitter if position % 2 else other_submitter
+            report = answer(call, user, status="accepted", submitted_at=at_local(datetime.date(2024, 4, 2)))
+            piece = article(target, user.profile.unit, report, position=position)
+            instruction(piece, "district", datetime.date(2024, 4, 20))
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            scoring.unit_scores(Period("quarter", 2024, 2))
+        return len(queries)
+
+    add(2, 1)
+    few = count()
+    add(10, 2)
+    assert count() == few
