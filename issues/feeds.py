@@ -2,6 +2,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from issues.models import Issue, Piece
 
@@ -23,8 +24,9 @@ class IssueFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        titles = [article.title for article in item.articles()]
-        return "；".join(titles)
+        """The articles' titles. Atom carries a description as HTML (`<summary type="html">`): titles are text, so
+        they are escaped for it; a feed reader must show `<img …>` in a title as those characters."""
+        return escape("；".join(article.title for article in item.articles()))
 
     def item_pubdate(self, item):
         return item.published_at
