@@ -154,7 +154,7 @@ class CallAdmin(DeskAdminMixin, admin.ModelAdmin):
         return redirect("admin:network_call_completion", object_id=call.pk)
 
 
-class RuleInline(admin.TabularInline):
+class RuleInline(DeskAdminMixin, admin.TabularInline):
     model = Rule
     extra = 0
     min_num = 0

@@ -364,3 +364,33 @@ def test_the_number_of_queries_does_not_grow_with_the_events(submitter, other_su
     few = count()
     add(10, 2)
     assert count() == few
+
+
+def test_an_editor_without_django_permissions_edits_the_rules_in_the_admin(client, db):
+    from reports.models import Profile
+    from tests.conftest import make_user
+
+    desk = make_user("desk2", Profile.Role.EDITOR, "研究室")  # staff, not superuser, no model permissions
+    client.force_login(desk)
+    data = {
+        "year": 2025,
+        "combine": "highest",
+        "note": "",
+        "rules-TOTAL_FORMS": 2,
+        "rules-INITIAL_FORMS": 0,
+        "rules-MIN_NUM_FORMS": 0,
+        "rules-MAX_NUM_FORMS": 1000,
+        "rules-0-event": "article",
+        "rules-0-points": "5",
+        "rules-1-event": "zero_month",
+        "rules-1-points": "-1.5",
+    }
+    response = client.post(reverse("admin:network_ruleset_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rules = RuleSet.objects.get(year=2025)
+    assert rules.combine == "highest"
+    assert {r.event: r.points for r in rules.rules.all()} == {"article": 5, "zero_month": Decimal("-1.5")}
+    data["rules-1-event"] = "article"  # the same event twice is refused in Chinese
+    data["year"] = 2026
+    response = client.post(reverse("admin:network_ruleset_add"), data)
+    assert response.status_code == 200 and not RuleSet.objects.filter(year=2026).exists()
