@@ -1,7 +1,7 @@
 """Store a parsed issue: one transaction, no duplicates, units and sections created as they first appear."""
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils import timezone
 
 from issues import leads, similar
@@ -63,7 +63,14 @@ def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = Fal
     if issue is None:
         issue = Issue.objects.create(**fields)
     else:
-        issue.piece_set.all().delete()
+        try:
+            with transaction.atomic():
+                issue.piece_set.all().delete()
+        except ProtectedError:
+            # Another app's records (a 领导批示, say) point at these pieces: replacing would orphan them.
+            raise ImportConflict(
+                f"{issue.name}的稿件已被其他记录引用（如领导批示），不能整期替换；请在编辑台逐篇更正。"
+            ) from None
         for name, value in fields.items():
             setattr(issue, name, value)
         issue.save()

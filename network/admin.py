@@ -11,12 +11,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from network import services
-from network.forms import CallAdminForm
-from network.models import Call, CallDistrict, Quota, Reminder
+from network import circulars, scoring, services
+from network.forms import CallAdminForm, CircularAdminForm, InstructionAdminForm
+from network.models import Call, CallDistrict, Circular, Instruction, Quota, Reminder, Rule, RuleSet
 from reports import uploads
 from reports.admin import DeskAdminMixin
 from reports.models import Contributor, Report
+from reports.stats import Period, period_choices
 
 
 @admin.register(Call)
@@ -151,6 +152,257 @@ class CallAdmin(DeskAdminMixin, admin.ModelAdmin):
         elif request.method == "POST":
             messages.error(request, "该约稿不在征集中，不能催报。")
         return redirect("admin:network_call_completion", object_id=call.pk)
+
+
+class RuleInline(DeskAdminMixin, admin.TabularInline):
+    model = Rule
+    extra = 0
+    min_num = 0
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(DeskAdminMixin, admin.ModelAdmin):
+    """积分规则 by year: events and points; the scores page ranks the units and lists each unit's events."""
+
+    list_display = ["year", "combine", "rule_summary", "scores_link"]
+    inlines = [RuleInline]
+    change_list_template = "admin/network/ruleset/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("rules")
+
+    @admin.display(description="计分项")
+    def rule_summary(self, obj):
+        return "；".join(f"{rule.get_event_display()} {rule.points:+g}" for rule in obj.rules.all()) or "（无）"
+
+    @admin.display(description="积分排名")
+    def scores_link(self, obj):
+        return format_html('<a href="{}?period=year&amp;year={}">查看</a>', reverse("admin:network_scores"), obj.year)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("scores/", wrap(self.scores_view), name="network_scores"),
+            path("scores/<int:unit_id>/", wrap(self.unit_scores_view), name="network_unit_scores"),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request, **extra):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        period, problem = Period.from_query(request.GET)
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "period": period,
+            "problem": problem,
+            **period_choices(),
+            **extra,
+        }
+
+    def scores_view(self, request):
+        context = self._context(request, title="积分排名")
+        context["scores"] = scoring.unit_scores(context["period"])
+        context["rule_set"] = RuleSet.objects.filter(year=context["period"].year).first()
+        return TemplateResponse(request, "admin/network/ruleset/scores.html", context)
+
+    def unit_scores_view(self, request, unit_id):
+        unit = get_object_or_404(Contributor, pk=unit_id)
+        context = self._context(request, title=f"积分明细：{unit.name}")
+        context["score"] = scoring.unit_score(unit, context["period"])
+        return TemplateResponse(request, "admin/network/ruleset/unit_scores.html", context)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "落实反馈"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("1", "逾期未反馈"), ("pending", "待反馈"), ("done", "已反馈")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        waiting = queryset.filter(feedback_required=True, feedback__isnull=True)
+        if self.value() == "1":
+            return waiting.filter(feedback_due__lt=today)
+        if self.value() == "pending":
+            return waiting.filter(feedback_due__gte=today)
+        if self.value() == "done":
+            return queryset.filter(feedback__isnull=False)
+        return queryset
+
+
+@admin.register(Instruction)
+class InstructionAdmin(DeskAdminMixin, admin.ModelAdmin):
+    """领导批示 on published pieces: recorded by the editor; the unit's 落实反馈 shown read-only."""
+
+    form = InstructionAdminForm
+    list_display = ["date", "level", "leader", "piece_summary", "unit_name", "feedback_summary"]
+    list_filter = ["level", OverdueFilter]
+    search_fields = ["leader", "text", "piece__title", "piece__unit__name"]
+    date_hierarchy = "date"
+    fieldsets = [
+        (None, {"fields": ["piece", "leader", "level", "date", "text"]}),
+        ("批示扫描件", {"fields": ["current_scan", "scan_upload", "remove_scan"]}),
+        ("落实反馈", {"fields": ["feedback_required", "feedback_due", "feedback_view"]}),
+    ]
+    readonly_fields = ["current_scan", "feedback_view"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("piece__issue", "piece__unit", "feedback")
+            .defer("piece__body", "piece__search_text")
+        )
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("date", timezone.localdate())
+        return initial
+
+    @admin.display(description="刊用稿件")
+    def piece_summary(self, obj):
+        piece = obj.piece
+        return f"{piece.issue.name}《{(piece.title or piece.lead or '信息摘登')[:30]}》"
+
+    @admin.display(description="单位", ordering="piece__unit__name")
+    def unit_name(self, obj):
+        return obj.piece.unit.name
+
+    @admin.display(description="落实反馈")
+    def feedback_summary(self, obj):
+        state = obj.feedback_state()
+        if state == "逾期未反馈":
+            return format_html('<strong class="overdue">{}</strong>', state)
+        return state
+
+    @admin.display(description="当前扫描件")
+    def current_scan(self, obj):
+        if not obj or not obj.scan:
+            return "无"
+        return format_html('<a href="{}">{}</a>', reverse("network:instruction_scan", args=[obj.pk]), obj.scan_name)
+
+    @admin.display(description="单位的落实反馈")
+    def feedback_view(self, obj):
+        feedback = obj.feedback_or_none() if obj and obj.pk else None
+        if feedback is None:
+            return obj.feedback_state() if obj and obj.pk else "—"
+        link = ""
+        if feedback.file:
+            link = format_html(
+                '<br>附件：<a href="{}">{}</a>', reverse("network:feedback_file", args=[obj.pk]), feedback.file_name
+            )
+        when = timezone.localtime(feedback.submitted_at).strftime("%Y-%m-%d %H:%M")
+        return format_html("{}（{} 报送）{}", feedback.text, when, link)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        upload = form.cleaned_data.get("scan_upload")
+        old = obj.scan.name if change and (upload or form.cleaned_data.get("remove_scan")) else ""
+        if upload:
+            kind = upload.checked_kind
+            obj.scan.save(uploads.random_name(kind), upload, save=False)
+            obj.scan_name, obj.scan_type = uploads.safe_name(upload.name), kind.content_type
+        elif form.cleaned_data.get("remove_scan"):
+            obj.scan, obj.scan_name, obj.scan_type = "", "", ""
+        super().save_model(request, obj, form, change)
+        if old:
+            storage = obj.scan.storage
+            transaction.on_commit(lambda: storage.delete(old))
+
+
+@admin.register(Circular)
+class CircularAdmin(DeskAdminMixin, admin.ModelAdmin):
+    """通报: a draft per period (title and text prefilled, the table computed), downloaded as DOCX or PDF,
+    then published to the units' portal with a notice; a published circular no longer changes."""
+
+    form = CircularAdminForm
+    list_display = ["title", "status", "date", "published_at", "downloads"]
+    list_filter = ["status", "period_kind", "year"]
+    change_form_template = "admin/network/circular/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["period_kind", "year", "period_index", "title", "text", "date"]
+        return ["period_label", "title", "text", "signed_by", "date", "status", "published_at", "table_preview"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        if obj.is_published:
+            return ["period_label", "title", "text", "signed_by", "date", "status", "published_at", "table_preview"]
+        return ["period_label", "status", "published_at", "table_preview"]
+
+    @admin.display(description="期间")
+    def period_label(self, obj):
+        return circulars.period_words(obj.period)
+
+    @admin.display(description="下载")
+    def downloads(self, obj):
+        return format_html(
+            '<a href="{}">DOCX</a> · <a href="{}">PDF</a>',
+            reverse("admin:network_circular_file", args=[obj.pk, "docx"]),
+            reverse("admin:network_circular_file", args=[obj.pk, "pdf"]),
+        )
+
+    @admin.display(description="排名表")
+    def table_preview(self, obj):
+        content = circulars.content_for(obj)
+        head = format_html_join("", "<th>{}</th>", ((name,) for name in circulars.COLUMNS))
+        body = format_html_join(
+            "",
+            "<tr>{}</tr>",
+            ((format_html_join("", "<td>{}</td>", ((value,) for value in cells)),) for cells in content.table_cells),
+        )
+        return format_html(
+            '<table class="circular-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table><p>{}</p>',
+            head,
+            body,
+            content.no_submission_text,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+            obj.title = obj.title or circulars.title_for(obj.period)
+            obj.text = obj.text or circulars.default_text(obj.period, circulars.table_for(obj.period))
+        elif obj.is_published:
+            return
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/file/<str:fmt>/", wrap(self.file_view), name="network_circular_file"),
+            path("<int:object_id>/publish/", wrap(self.publish_view), name="network_circular_publish"),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, object_id, fmt):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        circular = get_object_or_404(Circular, pk=object_id)
+        return circulars.file_response(circular, fmt)
+
+    def publish_view(self, request, object_id):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        circular = get_object_or_404(Circular, pk=object_id)
+        if request.method == "POST":
+            try:
+                circulars.publish(circular, by=request.user)
+            except circulars.PublishError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"《{circular.title}》已发布，已通知各报送单位。")
+        return redirect("admin:network_circular_change", object_id=circular.pk)
 
 
 @admin.register(Quota)

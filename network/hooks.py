@@ -2,8 +2,9 @@
 
 - the portal's menu: 约稿/通知, with the number of unread reminders;
 - the report form: the call a report answers (响应约稿), limited to the unit's open calls;
-- a report's page: the call it answers, marked 迟报 if sent after the deadline;
-- the desk's summary: open calls with their completion, and units below quota this period.
+- a report's page: the call it answers, marked 迟报 if sent after the deadline; the 领导批示 on its piece;
+- the desk's summary: open calls with their completion, units below quota this period, overdue 落实反馈;
+- 信息采用情况: each unit's 积分 for the period (network/scoring.py).
 The inbox admin (column and filter by call) and the unit admin (reminder log) are extended in network/admin.py.
 """
 
@@ -23,17 +24,40 @@ def nav(request, access):
     if access.unit is None and not access.is_editor:
         return []
     unread = Reminder.objects.filter(unit=access.unit, read_at=None).count() if access.unit else 0
-    return [extensions.NavItem("约稿/通知", reverse("network:calls"), unread)]
+    items = [extensions.NavItem("约稿/通知", reverse("network:calls"), unread)]
+    if access.unit is not None:
+        items.append(extensions.NavItem("积分", reverse("network:scores")))
+    from network.models import Circular
+
+    if access.is_editor or Circular.objects.filter(status=Circular.Status.PUBLISHED).exists():
+        items.append(extensions.NavItem("通报", reverse("network:circulars")))
+    if access.is_editor:
+        items.append(extensions.NavItem("领导批示", reverse("network:instructions")))
+    else:
+        from network.models import Instruction
+
+        own = Instruction.objects.filter(piece__unit=access.unit)
+        pending = own.filter(feedback_required=True, feedback__isnull=True).count()
+        if pending or own.exists():
+            items.append(extensions.NavItem("领导批示", reverse("network:instructions"), pending))
+    return items
 
 
 def facts(report):
-    from network.models import Answer
+    from network.models import Answer, Instruction
 
+    lines = []
     answer = Answer.objects.filter(report=report).select_related("call").first()
-    if answer is None:
-        return []
-    text = answer.call.topic + ("（迟报）" if answer.is_late else "")
-    return [extensions.Fact("响应约稿", text, answer.call.get_absolute_url())]
+    if answer is not None:
+        text = answer.call.topic + ("（迟报）" if answer.is_late else "")
+        lines.append(extensions.Fact("响应约稿", text, answer.call.get_absolute_url()))
+    instructions = Instruction.objects.filter(piece__report=report).select_related("feedback").order_by("date", "id")
+    for instruction in instructions:
+        text = f"{instruction.get_level_display()} · {instruction.leader} · {instruction.date:%Y-%m-%d}"
+        if instruction.feedback_required:
+            text += f" · 落实反馈：{instruction.feedback_state()}"
+        lines.append(extensions.Fact("领导批示", text, instruction.get_absolute_url()))
+    return lines
 
 
 class CallChoiceExtension(extensions.ReportFormExtension):
@@ -73,7 +97,7 @@ class CallChoiceExtension(extensions.ReportFormExtension):
 
 def desk_panel(request):
     from network.models import Call
-    from network.services import completion, quota_shortfalls, scheduled_run
+    from network.services import completion, overdue_instructions, quota_shortfalls, scheduled_run
 
     if not is_editor(request.user):
         return None
@@ -84,8 +108,15 @@ def desk_panel(request):
             "calls": [completion(call) for call in calls],
             "shortfalls": quota_shortfalls(timezone.localdate()),
             "next_run": scheduled_run(),
+            "overdue_instructions": list(overdue_instructions()[:20]),
         },
     )
+
+
+def unit_points(period):
+    from network.scoring import points_by_unit
+
+    return points_by_unit(period)
 
 
 def register():
@@ -94,3 +125,4 @@ def register():
         extensions.report_facts.append(facts)
         extensions.report_form.append(CallChoiceExtension())
         extensions.desk_panels.append(desk_panel)
+        extensions.unit_points.append(unit_points)

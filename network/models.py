@@ -5,6 +5,7 @@ The network depends on `reports` and `issues`, never the other way. A report ans
 """
 
 import datetime
+import decimal
 
 from django.conf import settings
 from django.db import models
@@ -313,6 +314,8 @@ class Reminder(models.Model):
         BELOW_QUOTA = "below_quota", "未完成报送任务提醒"
         CALL_DEADLINE = "call_deadline", "约稿截止提醒"
         MANUAL = "manual", "编辑催报"
+        INSTRUCTION_FEEDBACK = "instruction_feedback", "批示落实反馈提醒"
+        CIRCULAR = "circular", "通报发布"
 
     class Mail(models.TextChoices):
         NONE = "none", "无邮箱"
@@ -364,3 +367,247 @@ class Reminder(models.Model):
     @property
     def sender_label(self) -> str:
         return "系统自动" if self.sent_by_id is None else "研究室"
+
+
+# --- 积分 scoring rules -------------------------------------------------------------------------------------------
+
+
+class RuleSet(models.Model):
+    """The scoring rules of one year. Events dated in that year are scored by it, so next year's rules never
+    change last year's scores."""
+
+    class Combine(models.TextChoices):
+        SUM = "sum", "累加（同一篇信息的各项得分相加）"
+        HIGHEST = "highest", "取最高（同一篇信息只计最高一项）"
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    combine = models.CharField("计分方式", max_length=10, choices=Combine.choices, default=Combine.SUM)
+    note = models.CharField("说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "积分规则"
+        verbose_name_plural = "积分规则"
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="ruleset_year_range",
+                violation_error_message="年度应在 2000 到 2100 之间。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year}年积分规则"
+
+    def points_by_event(self) -> dict[str, "decimal.Decimal"]:
+        return {rule.event: rule.points for rule in self.rules.all()}
+
+
+class Rule(models.Model):
+    """Points for one kind of event (negative for a deduction). An event with no rule scores 0."""
+
+    class Event(models.TextChoices):
+        ARTICLE = "article", "刊用文章"
+        BRIEF = "brief", "刊用摘登"
+        SPECIAL = "special", "专刊刊用"
+        CALL_ANSWERED = "call_answered", "响应约稿"
+        INSTRUCTION_PROVINCE = "instruction_province", "省级领导批示"
+        INSTRUCTION_CITY = "instruction_city", "市级领导批示"
+        INSTRUCTION_DISTRICT = "instruction_district", "区级领导批示"
+        CALL_LATE = "call_late", "约稿迟报"
+        ZERO_MONTH = "zero_month", "月度零报送"
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules", verbose_name="积分规则")
+    event = models.CharField("计分事项", max_length=30, choices=Event.choices)
+    points = models.DecimalField("分值", max_digits=6, decimal_places=2, help_text="扣分填负数")
+
+    class Meta:
+        verbose_name = "计分项"
+        verbose_name_plural = "计分项"
+        ordering = ["rule_set", "event"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_set", "event"],
+                name="rule_one_per_event",
+                violation_error_message="同一年度的规则中每个计分事项只能出现一次。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_event_display()} {self.points:+g}"
+
+
+# --- 领导批示 register ------------------------------------------------------------------------------------------
+
+
+def instruction_file_path(instance, filename: str) -> str:
+    return f"network/instructions/{filename}"
+
+
+class Instruction(models.Model):
+    """A leader's written instruction (领导批示) on a published piece, and whether its unit must report back."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省级"
+        CITY = "city", "市级"
+        DISTRICT = "district", "区级"
+
+    piece = models.ForeignKey(
+        "issues.Piece", on_delete=models.PROTECT, related_name="instructions", verbose_name="刊用稿件"
+    )
+    leader = models.CharField("批示领导", max_length=100, help_text="如：省人大常委会副主任 某某")
+    level = models.CharField("批示级别", max_length=10, choices=Level.choices)
+    date = models.DateField("批示日期")
+    text = models.TextField("批示内容")
+    scan = models.FileField(
+        "批示扫描件", upload_to=instruction_file_path, storage=private_storage, max_length=200, blank=True
+    )
+    scan_name = models.CharField("扫描件文件名", max_length=120, blank=True)
+    scan_type = models.CharField("扫描件类型", max_length=100, blank=True)
+    feedback_required = models.BooleanField("需落实反馈", default=False)
+    feedback_due = models.DateField("反馈期限", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="登记人"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "领导批示"
+        verbose_name_plural = "领导批示"
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(feedback_required=False) | Q(feedback_due__isnull=False),
+                name="instruction_feedback_has_due_date",
+                violation_error_message="需要落实反馈时，请填写反馈期限。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()}批示 · {self.leader} · {self.date}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("network:instruction", args=[self.pk])
+
+    @property
+    def event(self) -> str:
+        return f"instruction_{self.level}"
+
+    @property
+    def unit(self) -> Contributor:
+        return self.piece.unit
+
+    def feedback_or_none(self) -> "InstructionFeedback | None":
+        try:
+            return self.feedback
+        except models.ObjectDoesNotExist:
+            return None
+
+    def is_feedback_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.feedback_required
+            and self.feedback_due is not None
+            and self.feedback_due < today
+            and self.feedback_or_none() is None
+        )
+
+    def feedback_state(self, today: datetime.date | None = None) -> str:
+        if not self.feedback_required:
+            return "无需反馈"
+        if self.feedback_or_none() is not None:
+            return "已反馈"
+        return "逾期未反馈" if self.is_feedback_overdue(today) else "待反馈"
+
+
+class InstructionFeedback(models.Model):
+    """The unit's report back (落实反馈) on an instruction: one per instruction, with an optional file."""
+
+    instruction = models.OneToOneField(
+        Instruction, on_delete=models.CASCADE, related_name="feedback", verbose_name="领导批示"
+    )
+    text = models.TextField("落实情况", max_length=10000)
+    file = models.FileField(
+        "附件", upload_to=instruction_file_path, storage=private_storage, max_length=200, blank=True
+    )
+    file_name = models.CharField("附件文件名", max_length=120, blank=True)
+    file_type = models.CharField("附件类型", max_length=100, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name="反馈人"
+    )
+    submitted_at = models.DateTimeField("反馈时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "落实反馈"
+        verbose_name_plural = "落实反馈"
+
+    def __str__(self):
+        return f"{self.instruction} 的落实反馈"
+
+
+# --- 通报 circular -----------------------------------------------------------------------------------------------
+
+
+class Circular(models.Model):
+    """The periodic adoption circular (信息报送采用情况通报): drafted from the figures, then published to the units.
+
+    While a draft its table is computed from the current facts; publishing freezes the table (`table`) so that
+    the circular the units received never changes afterwards.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    period_kind = models.CharField("周期", max_length=10, choices=list(PERIOD_KINDS.items()))
+    year = models.PositiveSmallIntegerField("年度")
+    period_index = models.PositiveSmallIntegerField("月份或季度", default=1, help_text="月度填月份，季度填 1–4")
+    title = models.CharField("标题", max_length=200)
+    text = models.TextField("正文", help_text="表格前的说明文字，可修改")
+    signed_by = models.CharField("落款", max_length=100, default="杭州市人大常委会研究室")
+    date = models.DateField("成文日期", default=timezone.localdate)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    table = models.JSONField("发布时的表格", null=True, blank=True, editable=False)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="创建人"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "采用情况通报"
+        verbose_name_plural = "采用情况通报"
+        ordering = ["-year", "-period_index", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_kind", "year", "period_index"],
+                name="circular_one_per_period",
+                violation_error_message="该期间已有通报。",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_kind="year", period_index=1)
+                | Q(period_kind="quarter", period_index__gte=1, period_index__lte=4)
+                | Q(period_kind="month", period_index__gte=1, period_index__lte=12),
+                name="circular_period_index_range",
+                violation_error_message="月份应为 1–12，季度应为 1–4。",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(table__isnull=False) & Q(published_at__isnull=False)),
+                name="circular_published_is_frozen",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("network:circular", args=[self.pk])
+
+    @property
+    def period(self) -> Period:
+        return Period(self.period_kind, self.year, self.period_index)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED

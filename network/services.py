@@ -12,7 +12,17 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from network.models import Answer, Call, Quota, Reminder, current_period, local_midnight, network_units
+from network.models import (
+    Answer,
+    Call,
+    Instruction,
+    InstructionFeedback,
+    Quota,
+    Reminder,
+    current_period,
+    local_midnight,
+    network_units,
+)
 from reports.models import Contributor, District, Report
 from reports.stats import Period
 
@@ -265,7 +275,12 @@ def quota_shortfalls(today: datetime.date | None = None) -> list[Shortfall]:
 
 # --- reminders --------------------------------------------------------------------------------------------------
 
-REASON_ORDER = [Reminder.Reason.ZERO_SUBMISSION, Reminder.Reason.BELOW_QUOTA, Reminder.Reason.CALL_DEADLINE]
+REASON_ORDER = [
+    Reminder.Reason.ZERO_SUBMISSION,
+    Reminder.Reason.BELOW_QUOTA,
+    Reminder.Reason.CALL_DEADLINE,
+    Reminder.Reason.INSTRUCTION_FEEDBACK,
+]
 
 
 @dataclass
@@ -306,7 +321,7 @@ def due_reminders(today: datetime.date | None = None) -> list[PlannedReminder]:
 
     Quotas: each unit below its quota is reminded once a period, on the quota's 催报日 or the first run after.
     Calls: each unit asked and not yet answered is reminded daily from `remind_days_before` days before the
-    deadline until the deadline day.
+    deadline until the deadline day. 领导批示: a unit whose 落实反馈 is overdue is reminded daily until it answers.
     """
     today = today or timezone.localdate()
     planned: list[PlannedReminder] = []
@@ -335,6 +350,15 @@ def due_reminders(today: datetime.date | None = None) -> list[PlannedReminder]:
                         unit, Reminder.Reason.CALL_DEADLINE, f"call:{call.pk}", _call_message(call, today), call=call
                     )
                 )
+    for instruction in overdue_instructions(today):
+        planned.append(
+            PlannedReminder(
+                instruction.piece.unit,
+                Reminder.Reason.INSTRUCTION_FEEDBACK,
+                f"instruction:{instruction.pk}",
+                _instruction_message(instruction),
+            )
+        )
     sent_today = set(Reminder.objects.filter(day=today).values_list("unit_id", "reason_key"))
     planned = [p for p in planned if (p.unit.pk, p.reason_key) not in sent_today]
     planned.sort(key=lambda p: REASON_ORDER.index(p.reason) if p.reason in REASON_ORDER else len(REASON_ORDER))
@@ -426,6 +450,57 @@ def remind_by_hand(units, *, by, call: Call | None = None, message: str = "", to
 def unanswered_units(call: Call) -> list[Contributor]:
     answered = set(call.answers.sent().values_list("report__unit", flat=True))
     return [unit for unit in call.addressed_units() if unit.pk not in answered]
+
+
+# --- 领导批示 and their 落实反馈 ------------------------------------------------------------------------------
+
+
+def overdue_instructions(today: datetime.date | None = None):
+    """Instructions whose unit had to report back by a day now past and has not (oldest due first)."""
+    today = today or timezone.localdate()
+    return (
+        Instruction.objects.filter(feedback_required=True, feedback_due__lt=today, feedback__isnull=True)
+        .select_related("piece__unit", "piece__issue")
+        .defer("piece__body", "piece__search_text")
+        .order_by("feedback_due", "id")
+    )
+
+
+def _instruction_message(instruction: Instruction) -> str:
+    due = instruction.feedback_due
+    piece = instruction.piece
+    title = piece.title or piece.lead or "信息摘登"
+    return (
+        f"{instruction.get_level_display()}领导{instruction.leader}对{piece.issue.name}《{title}》的批示，"
+        f"落实反馈期限为{due.year}年{due.month}月{due.day}日，贵单位尚未反馈，请尽快报送落实情况。"
+    )
+
+
+class FeedbackError(Exception):
+    """The feedback cannot be taken; the message says why, in Chinese."""
+
+
+def give_feedback(instruction: Instruction, *, text: str, upload=None, by) -> InstructionFeedback:
+    """Record the unit's 落实反馈: once per instruction (the one-to-one decides, even for two posts at once)."""
+    from reports import uploads
+
+    if not instruction.feedback_required:
+        raise FeedbackError("该批示不需要落实反馈。")
+    feedback = InstructionFeedback(instruction=instruction, text=text, submitted_by=by)
+    stored = ""
+    if upload is not None:
+        kind = upload.checked_kind
+        feedback.file.save(uploads.random_name(kind), upload, save=False)
+        feedback.file_name, feedback.file_type = uploads.safe_name(upload.name), kind.content_type
+        stored = feedback.file.name
+    try:
+        with transaction.atomic():
+            feedback.save()
+    except IntegrityError:
+        if stored:
+            feedback.file.storage.delete(stored)
+        raise FeedbackError("该批示已经反馈过了。") from None
+    return feedback
 
 
 # --- the schedule in the background worker ---------------------------------------------------------------------

@@ -3,13 +3,15 @@
 Every view starts from the access helper; whatever a unit may not see is a 404, never a 403 that confirms it exists.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from network.models import Answer, Call, Reminder
-from network.services import completion
+from network.forms import FeedbackForm
+from network.models import Answer, Call, Circular, Instruction, Reminder
+from network.services import FeedbackError, completion, give_feedback
 from reports.models import Notification
 from reports.views import Access
 
@@ -76,7 +78,11 @@ def call_document(request, pk):
         handle = call.document.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在") from None
-    response = FileResponse(handle, as_attachment=True, filename=call.document_name, content_type=call.document_type)
+    return _private_file(handle, call.document_name, call.document_type)
+
+
+def _private_file(handle, name: str, content_type: str) -> FileResponse:
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -94,3 +100,123 @@ def reminders(request):
     if unread:
         Reminder.objects.filter(pk__in=unread).update(read_at=timezone.now())
     return _render(request, access, "network/reminders.html", {"reminders": items, "unread_ids": set(unread)})
+
+
+# --- 领导批示 ----------------------------------------------------------------------------------------------------
+
+
+def _instructions(access: Access):
+    """Editors see every instruction; a unit only those on its own printed pieces (others are a 404)."""
+    instructions = Instruction.objects.select_related("piece__issue", "piece__unit", "piece__report", "feedback")
+    instructions = instructions.defer("piece__body", "piece__search_text")
+    return instructions if access.is_editor else instructions.filter(piece__unit=access.unit)
+
+
+@login_required
+def instruction_list(request):
+    access = _access(request)
+    items = list(_instructions(access)[:300])
+    return _render(request, access, "network/instruction_list.html", {"instructions": items})
+
+
+@login_required
+def instruction_detail(request, pk):
+    access = _access(request)
+    instruction = get_object_or_404(_instructions(access), pk=pk)
+    feedback = instruction.feedback_or_none()
+    can_answer = access.unit is not None and instruction.feedback_required and feedback is None
+    form = FeedbackForm()
+    if request.method == "POST":
+        if not can_answer:
+            raise Http404("不能反馈")
+        form = FeedbackForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                give_feedback(
+                    instruction, text=form.cleaned_data["text"], upload=form.cleaned_data["file"], by=request.user
+                )
+            except FeedbackError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "落实反馈已报送研究室。")
+            return redirect(instruction)
+    context = {"instruction": instruction, "feedback": feedback, "form": form, "can_answer": can_answer}
+    return _render(request, access, "network/instruction_detail.html", context)
+
+
+@login_required
+def instruction_scan(request, pk):
+    access = _access(request)
+    instruction = get_object_or_404(_instructions(access), pk=pk)
+    if not instruction.scan:
+        raise Http404("该批示没有扫描件")
+    try:
+        handle = instruction.scan.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在") from None
+    return _private_file(handle, instruction.scan_name, instruction.scan_type)
+
+
+@login_required
+def feedback_file(request, pk):
+    access = _access(request)
+    instruction = get_object_or_404(_instructions(access), pk=pk)
+    feedback = instruction.feedback_or_none()
+    if feedback is None or not feedback.file:
+        raise Http404("没有反馈附件")
+    try:
+        handle = feedback.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在") from None
+    return _private_file(handle, feedback.file_name, feedback.file_type)
+
+
+# --- 通报 --------------------------------------------------------------------------------------------------------
+
+
+def _circulars(access: Access):
+    """Units see the published circulars; the 研究室 drafts too."""
+    circulars = Circular.objects.all()
+    return circulars if access.is_editor else circulars.filter(status=Circular.Status.PUBLISHED)
+
+
+@login_required
+def circular_list(request):
+    access = _access(request)
+    items = list(_circulars(access).order_by("-published_at", "-year", "-period_index")[:100])
+    return _render(request, access, "network/circular_list.html", {"circulars": items})
+
+
+@login_required
+def circular_detail(request, pk):
+    from network.circulars import COLUMNS, content_for
+
+    access = _access(request)
+    circular = get_object_or_404(_circulars(access), pk=pk)
+    context = {"circular": circular, "content": content_for(circular), "columns": COLUMNS}
+    return _render(request, access, "network/circular_detail.html", context)
+
+
+@login_required
+def circular_file(request, pk, fmt):
+    from network.circulars import file_response
+
+    access = _access(request)
+    return file_response(get_object_or_404(_circulars(access), pk=pk), fmt)
+
+
+# --- 积分 ---------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def own_scores(request):
+    """The unit's points for a period, each with its event and rule (the 研究室 sees all units at the desk)."""
+    from network.scoring import unit_score
+    from reports.stats import Period, period_choices
+
+    access = _access(request)
+    if access.unit is None:
+        raise Http404("积分明细按单位查看")
+    period, problem = Period.from_query(request.GET)
+    context = {"score": unit_score(access.unit, period), "period": period, "problem": problem, **period_choices()}
+    return _render(request, access, "network/scores.html", context)

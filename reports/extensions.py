@@ -53,6 +53,8 @@ report_facts: list[Callable] = []
 report_form: list[ReportFormExtension] = []
 #: Callables (request) -> (template name, context) or None, for panels on the desk's summary.
 desk_panels: list[Callable] = []
+#: Callables (period) -> {unit id: points}, for the 积分 column and rank of 信息采用情况 (reports/stats.py).
+unit_points: list[Callable] = []
 
 
 def nav_items(request, access) -> list[NavItem]:
@@ -74,3 +76,14 @@ def render_desk_panels(request) -> list[str]:
             template, context = panel
             panels.append(render_to_string(template, context, request=request))
     return panels
+
+
+def points_for(period) -> dict[int, float] | None:
+    """Each unit's points in the period from the registered providers (summed), or None if none is registered."""
+    if not unit_points:
+        return None
+    total: dict[int, float] = {}
+    for provider in unit_points:
+        for unit_id, points in provider(period).items():
+            total[unit_id] = total.get(unit_id, 0.0) + float(points)
+    return total

@@ -5,7 +5,9 @@ Definitions (also shown on the pages):
 - 采用: of those, the ones accepted (including those since printed), so the rate never exceeds 100%;
 - 刊用文章 / 刊用摘登: articles and briefs signed by the unit in issues published with a date in the period
   (imported back issues count too);
-- 采用率: 采用 / 报送.
+- 采用率: 采用 / 报送;
+- 积分 / 积分排名: the points of the scoring rules, from the app that registers them in reports.extensions
+  (the network); blank when none is registered.
 Ranked by pieces printed (articles + briefs), then articles, then accepted reports.
 """
 
@@ -18,6 +20,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils import timezone
 
+from reports import extensions
 from reports.models import Contributor, District, Report
 
 PERIOD_KINDS = {"month": "月度", "quarter": "季度", "year": "年度"}
@@ -89,6 +92,8 @@ class Row:
     order: int = 0
     rank: int = 0
     unit_id: int | None = None
+    points: float | None = None
+    points_rank: int = 0
 
     @property
     def used(self) -> int:
@@ -115,7 +120,13 @@ class Row:
         self.accepted += other.accepted
         self.articles += other.articles
         self.briefs += other.briefs
+        if other.points is not None:
+            self.points = (self.points or 0.0) + other.points
         return self
+
+    @property
+    def points_label(self) -> str:
+        return "—" if self.points is None else f"{self.points:g}"
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
@@ -130,6 +141,11 @@ def _ranked(rows: list[Row]) -> list[Row]:
         figures = row.sort_key()[:4]
         row.rank = previous[1] if previous and previous[0] == figures else position
         previous = (figures, row.rank)
+    by_points = sorted((row for row in rows if row.points is not None), key=lambda row: -row.points)
+    previous = None
+    for position, row in enumerate(by_points, start=1):
+        row.points_rank = previous[1] if previous and previous[0] == row.points else position
+        previous = (row.points, row.points_rank)
     return rows
 
 
@@ -157,6 +173,9 @@ def unit_rows(period: Period) -> list[Row]:
     names = {Piece.Kind.ARTICLE: "articles", Piece.Kind.BRIEF: "briefs"}
     for item in Piece.objects.filter(**in_period).values("unit", "kind").annotate(n=Count("id")):
         counts.setdefault(item["unit"], {})[names[item["kind"]]] = item["n"]
+    points = extensions.points_for(period)
+    for pk in points or {}:
+        counts.setdefault(pk, {})
     units = Contributor.objects.in_bulk(list(counts))
     rows = [
         Row(
@@ -164,6 +183,7 @@ def unit_rows(period: Period) -> list[Row]:
             district=units[pk].district,
             order=units[pk].position,
             unit_id=pk,
+            points=None if points is None else points.get(pk, 0.0),
             **figures,
         )
         for pk, figures in counts.items()
@@ -173,7 +193,10 @@ def unit_rows(period: Period) -> list[Row]:
 
 def district_rows(rows: list[Row]) -> list[Row]:
     """The unit rows summed per district (all 13 districts and the city level, even without figures), ranked."""
-    totals = {d.value: Row(name=d.label, district=d.value, order=d.position) for d in District}
+    scored = any(row.points is not None for row in rows)
+    totals = {
+        d.value: Row(name=d.label, district=d.value, order=d.position, points=0.0 if scored else None) for d in District
+    }
     for row in rows:
         totals[row.district].add(row)
     return _ranked(list(totals.values()))
@@ -203,7 +226,15 @@ def chart_rows(rows: list[Row]) -> list[dict]:
     ]
 
 
-HEADER = ["排名", "名称", "所属区县", "报送", "采用", "刊用文章", "刊用摘登", "刊用合计", "采用率"]
+HEADER = ["排名", "名称", "所属区县", "报送", "采用", "刊用文章", "刊用摘登", "刊用合计", "采用率", "积分", "积分排名"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`) is kept as text: quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _cells(row: Row) -> list:
@@ -217,6 +248,8 @@ def _cells(row: Row) -> list:
         row.briefs,
         row.used,
         "" if row.rate is None else round(row.rate, 4),
+        "" if row.points is None else row.points,
+        row.points_rank or "",
     ]
 
 
@@ -230,7 +263,7 @@ def export_csv(period: Period, units: list[Row], districts: list[Row]) -> HttpRe
         writer.writerow([])
         writer.writerow([title])
         writer.writerow(HEADER)
-        writer.writerows(_cells(row) for row in rows)
+        writer.writerows([safe_cell(cell) for cell in _cells(row)] for row in rows)
     return response
 
 
@@ -247,9 +280,13 @@ def export_xlsx(period: Period, units: list[Row], districts: list[Row]) -> HttpR
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(_cells(row))
+            sheet.append([safe_cell(cell) for cell in _cells(row)])
         for cell in sheet["I"][2:]:
             cell.number_format = "0.0%"
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if cell.data_type == "f":  # never a formula from a name
+                    cell.data_type = "s"
         sheet.column_dimensions["B"].width = 40
     buffer = io.BytesIO()
     workbook.save(buffer)

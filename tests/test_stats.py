@@ -111,8 +111,8 @@ def test_the_editor_page_shows_tables_chart_and_exports(client, editor, activity
     assert 'class="chart-bar"' in text and "width: 100.0%" in text  # 上城's two articles are the longest bar
 
     csv_text = client.get(url + "&export=csv").content.decode("utf-8-sig")
-    assert "1,上城区人大常委会办公室,上城区,3,1,2,0,2,0.3333" in csv_text.splitlines()
-    assert "2,西湖区人大常委会办公室,西湖区,2,2,1,1,2,1.0" in csv_text.splitlines()
+    assert "1,上城区人大常委会办公室,上城区,3,1,2,0,2,0.3333,0.0,1" in csv_text.splitlines()
+    assert "2,西湖区人大常委会办公室,西湖区,2,2,1,1,2,1.0,0.0,1" in csv_text.splitlines()
 
     from openpyxl import load_workbook
 
@@ -121,8 +121,8 @@ def test_the_editor_page_shows_tables_chart_and_exports(client, editor, activity
     assert workbook.sheetnames == ["按区县", "按单位"]
     rows = list(workbook["按单位"].iter_rows(min_row=3, values_only=True))
     assert rows == [
-        (1, SHANGCHENG, "上城区", 3, 1, 2, 0, 2, 0.3333),
-        (2, XIHU, "西湖区", 2, 2, 1, 1, 2, 1),
+        (1, SHANGCHENG, "上城区", 3, 1, 2, 0, 2, 0.3333, 0, 1),  # 积分 0 without a rule set
+        (2, XIHU, "西湖区", 2, 2, 1, 1, 2, 1, 0, 1),
     ]
 
 

@@ -5,14 +5,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from issues.models import Section
-from network import services
-from network.models import Answer, Call, CallDistrict, Quota
+from issues.models import Piece, Section
+from network import circulars, scoring, services
+from network.models import Answer, Call, CallDistrict, Circular, Instruction, Quota, RuleSet
 from reports.models import Contributor, District, Report
+from reports.stats import Period
 
 
 class Command(BaseCommand):
-    help = "Add sample 约稿 calls and quotas to the demo data, and book the daily reminder run (for `make run`)."
+    help = (
+        "Add sample 约稿 calls, quotas, 积分 rule sets (2024 and this year), a 领导批示 and a draft 通报 to the demo "
+        "data, and book the daily reminder run (for `make run`)."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -25,6 +29,7 @@ class Command(BaseCommand):
             Quota.objects.create(period="quarter", scope=Quota.Scope.DISTRICT, district=District.XIHU, target=6)
             self.stdout.write("created demo quotas")
             self.handle_reminders()
+        self.create_scoring(editor, today)
         run_after = services.ensure_scheduled()
         self.stdout.write(f"daily reminders booked for {timezone.localtime(run_after):%Y-%m-%d %H:%M}")
 
@@ -71,6 +76,40 @@ class Command(BaseCommand):
         units = Contributor.objects.filter(name__in=["上城区人大常委会办公室", "西湖区人大常委会办公室"])
         services.remind_by_hand(units, by=editor, call=call)
         self.stdout.write("created demo calls")
+
+    def create_scoring(self, editor, today):
+        rules = [
+            {"event": "article", "points": 4},
+            {"event": "brief", "points": 2},
+            {"event": "special", "points": 6},
+            {"event": "call_answered", "points": 1},
+            {"event": "instruction_province", "points": 10},
+            {"event": "instruction_city", "points": 6},
+            {"event": "instruction_district", "points": 3},
+            {"event": "call_late", "points": -1},
+        ]  # no zero_month deduction in the demo: the demo's units send little
+        for year in sorted({2024, today.year}):
+            if not RuleSet.objects.filter(year=year).exists():
+                scoring.import_rule_set({"year": year, "combine": "sum", "rules": rules})
+                self.stdout.write(f"created the {year} scoring rules")
+
+        piece = Piece.objects.published().select_related("unit").order_by("-issue__date", "kind", "position").first()
+        if piece is not None and not Instruction.objects.exists():
+            Instruction.objects.create(
+                piece=piece,
+                leader="市人大常委会主任",
+                level=Instruction.Level.CITY,
+                date=today - datetime.timedelta(days=10),
+                text="此经验做法很好，请研究室会同有关单位总结推广。",
+                feedback_required=True,
+                feedback_due=today - datetime.timedelta(days=1),
+                created_by=editor,
+            )
+            self.stdout.write(f"created a demo instruction on a piece of {piece.unit.name}")
+        if not Circular.objects.exists():
+            period = Period("quarter", 2024, 2)  # the quarter of the sample issues
+            circulars.draft(period, by=editor)
+            self.stdout.write(f"created the draft circular {circulars.title_for(period)}")
 
     def handle_reminders(self):
         sent = services.run_reminders()
