@@ -99,8 +99,8 @@ INSTALLED_APPS = [
     "django_ckeditor_5",
     "simple_history",
     "adminsortable2",
-    "axes",
-    "django_tasks_db",
+    "renda.apps.AxesConfig",  # django-axes and django-tasks-db, named in Chinese
+    "renda.apps.TasksConfig",
     "csp",
     "renda",
     "reports",
