@@ -1,6 +1,7 @@
 """The public archive: issues, pieces, search, the issue PDF; and the editors' preview of drafts."""
 
-from django.conf import settings
+import functools
+
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
@@ -17,10 +18,9 @@ from issues.search import WINDOW, search, snippet
 from reports.models import is_editor
 
 PER_PAGE = 20
+#: Changes that bypass `Issue.save()` (which clears the state key at once) reach readers after this, or when their
+#: cached copy expires (issues.middleware.READER_PAGE_SECONDS); with a local-memory cache, other processes too.
 PUBLISHED_STATE_SECONDS = 10
-#: A bound on staleness for changes that bypass `Issue.save()` (which clears the state key at once in its own
-#: process; other processes with a local-memory cache re-read the state after PUBLISHED_STATE_SECONDS).
-ISSUE_PAGE_SECONDS = 5 * 60
 
 
 def _published_issue(year: int, kind: str, number: int) -> Issue:
@@ -51,6 +51,33 @@ def _neighbours(issue: Issue) -> tuple[Issue | None, Issue | None]:
     return previous, following
 
 
+def published_state() -> str:
+    """A token that changes when any published issue is added, removed or changed; re-read every few seconds."""
+    state = cache.get(Issue.PUBLISHED_STATE_CACHE_KEY)
+    if state is None:
+        changed = Issue.objects.published().aggregate(
+            last=Max("updated_at"), count=Count("id"), versions=Sum("content_version")
+        )
+        last = changed["last"].timestamp() if changed["last"] else 0
+        state = f"{last}:{changed['count']}:{changed['versions']}"
+        cache.set(Issue.PUBLISHED_STATE_CACHE_KEY, state, PUBLISHED_STATE_SECONDS)
+    return state
+
+
+def cached_for_readers(view):
+    """Marks the view's answers as the same for every reader without a session while the published issues stay
+    the same: issues.middleware.ReaderPageCacheMiddleware keeps and serves copies of them (before the session,
+    authentication and CSRF middleware run)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    wrapper.reader_cacheable = True
+    return wrapper
+
+
+@cached_for_readers
 @require_GET
 def home(request):
     latest = Issue.objects.published().order_by("-date", "-pk").first()
@@ -66,6 +93,7 @@ def home(request):
     return render(request, "issues/home.html", {"latest": latest, "recent": recent})
 
 
+@cached_for_readers
 @require_GET
 def archive(request, year: int | None = None):
     issues = Issue.objects.published().order_by("-date", "-number")
@@ -94,31 +122,10 @@ def _render_issue(request, issue: Issue, *, preview: bool):
     )
 
 
-def _published_state() -> str:
-    """A token that changes when any published issue is added, removed or changed; re-read every few seconds."""
-    state = cache.get(Issue.PUBLISHED_STATE_CACHE_KEY)
-    if state is None:
-        changed = Issue.objects.published().aggregate(
-            last=Max("updated_at"), count=Count("id"), versions=Sum("content_version")
-        )
-        last = changed["last"].timestamp() if changed["last"] else 0
-        state = f"{last}:{changed['count']}:{changed['versions']}"
-        cache.set(Issue.PUBLISHED_STATE_CACHE_KEY, state, PUBLISHED_STATE_SECONDS)
-    return state
-
-
+@cached_for_readers
 @require_GET
 def issue_detail(request, year: int, kind: str, number: int):
-    """Readers (no session) get a cached copy while the published issues stay the same: the heaviest page."""
-    key = None
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        key = f"issue-page:{year}:{kind}:{number}:{_published_state()}"
-        if (content := cache.get(key)) is not None:
-            return HttpResponse(content)
-    response = _render_issue(request, _published_issue(year, kind, number), preview=False)
-    if key:
-        cache.set(key, response.content, ISSUE_PAGE_SECONDS)
-    return response
+    return _render_issue(request, _published_issue(year, kind, number), preview=False)
 
 
 def _pdf_response(issue: Issue, data: bytes | None = None, *, inline: bool = False):
@@ -182,16 +189,19 @@ def _render_piece(request, piece):
     return render(request, "issues/piece.html", {"piece": piece, "previous": previous, "following": following})
 
 
+@cached_for_readers
 @require_GET
 def article_detail(request, pk: int):
     return _render_piece(request, _published_piece(Piece.Kind.ARTICLE, pk))
 
 
+@cached_for_readers
 @require_GET
 def brief_detail(request, pk: int):
     return _render_piece(request, _published_piece(Piece.Kind.BRIEF, pk))
 
 
+@cached_for_readers
 @require_GET
 def pieces(request):
     """Articles and briefs of published issues, filtered; with `q`, searched and ranked by relevance."""

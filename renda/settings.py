@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "renda.middleware.RequestLogMiddleware",  # outermost: its duration covers the whole request
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "issues.middleware.ReaderPageCacheMiddleware",  # readers' cached public pages skip what follows
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
