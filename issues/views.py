@@ -169,9 +169,20 @@ def preview_issue(request, pk: int):
 @never_cache
 @require_GET
 def preview_issue_pdf(request, pk: int):
-    """A fresh render, never stored: a draft changes until it is published."""
+    """The draft as it is now: the preview the worker rendered for this content, else a render kept for the next
+    click (issues/previews.py); never the issue's own stored PDF, which is the published one's."""
+    from issues import previews
+
     issue = _previewable_issue(request, pk)
-    return _pdf_response(issue, _render_pdf(issue), inline=True)
+    html = previews.issue_html(issue)
+    data = previews.stored(issue, html)
+    if data is None:
+        from issues.pdf import render_issue_pdf
+
+        data = render_issue_pdf(issue, html=html)
+        if not issue.is_published:
+            previews.store(issue, html, data)
+    return _pdf_response(issue, data, inline=True)
 
 
 def _siblings(piece):
