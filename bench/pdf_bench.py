@@ -122,6 +122,9 @@ def main():
     browser.close()
     playwright.stop()
     stored, fresh = preview_clicks(issues[0])
+    from django.db import connections
+
+    connections.close_all()  # the throwaway database is dropped at exit
     print(f"预览 PDF of {issues[0]} as a draft, through the view: {stored:.3f} s once the worker has rendered it,")
     print(f"{fresh:.2f} s for a change the worker has not rendered yet (rendered in the request)")
 
