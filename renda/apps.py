@@ -8,6 +8,7 @@ class RendaConfig(AppConfig):
 
     name = "renda"
     verbose_name = "运行维护"
+    default = True  # the app's own config; the two below rename third-party apps (INSTALLED_APPS names them)
 
     def ready(self):
         from django.db.models.signals import post_migrate
