@@ -18,7 +18,7 @@ SORTABLE := static/vendor/sortablejs/Sortable.min.js
 PYTHON ?= $(shell command -v python$(PYTHON_WANTED) 2>/dev/null || ls -d $$HOME/.pyenv/versions/$(PYTHON_WANTED).*/bin/python3 2>/dev/null | tail -n 1)
 
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 poppler-utils chromium gettext redis-server
+	libharfbuzz-subset0 poppler-utils chromium gettext redis-server wrk
 
 .PHONY: help install system-packages run test test-fast lint bench $(addprefix bench-,$(BENCHES)) bench-load clean
 
@@ -118,10 +118,8 @@ bench-import bench-pdf bench-pages bench-search bench-docx bench-wording bench-s
 	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/$(subst pages,page,$*)_bench.py $(BENCH_ARGS)
 
-# 200 readers for 60 s over the public pages (wrk, a Debian package, installed here only).
+# 200 readers for 60 s over the public pages (wrk, from SYSTEM_PACKAGES, drives the load).
 bench-load: install
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || { echo "apt-get install wrk"; exit 1; }
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --bind 127.0.0.1 --port 6379 --save '' --daemonize yes >/dev/null
 	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/load_bench.py $(BENCH_ARGS)

@@ -134,7 +134,10 @@ class Issue(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        cache.delete(self.PUBLISHED_STATE_CACHE_KEY)  # readers' cached pages follow any change at once
+        # Readers' cached pages follow any change at once; again on commit, as a reader's request in between
+        # would have read (and kept) the state from before this transaction.
+        cache.delete(self.PUBLISHED_STATE_CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(self.PUBLISHED_STATE_CACHE_KEY))
 
     def get_absolute_url(self) -> str:
         return reverse("issues:issue", args=[self.year, self.kind, self.number])

@@ -25,10 +25,9 @@ from pathlib import Path
 import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
 from django.utils._os import safe_join
 
-from issues.models import prefetch_contents
+from issues.previews import issue_html
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
@@ -316,14 +315,13 @@ def resolve_local_url(url: str) -> Path | None:
 
 
 def render_issue_html(issue) -> str:
-    prefetch_contents([issue])
-    return render_to_string("pdf/issue.html", {"issue": issue})
+    return issue_html(issue)
 
 
-def issue_document(issue):
-    """The laid-out WeasyPrint document of the issue (pages, bookmarks)."""
+def issue_document(issue, html: str | None = None):
+    """The laid-out WeasyPrint document of the issue (pages, bookmarks), from `html` when it is already made."""
     patch_weasyprint()
-    html = HTML(string=render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=app_url_fetcher())
+    html = HTML(string=html or render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=app_url_fetcher())
     return html.render(font_config=_font_config(), stylesheets=[issue_stylesheet()])
 
 
@@ -338,10 +336,10 @@ def _parsed_stylesheet(path: Path, _mtime: int) -> CSS:
     return CSS(filename=str(path), url_fetcher=app_url_fetcher())
 
 
-def render_issue_pdf(issue) -> bytes:
+def render_issue_pdf(issue, html: str | None = None) -> bytes:
     """The issue as a PDF (A4, the bulletin's layout), fonts embedded and subset."""
     with _cyclic_gc_paused():
-        return issue_document(issue).write_pdf(finisher=_deflate_streams)
+        return issue_document(issue, html).write_pdf(finisher=_deflate_streams)
 
 
 @contextlib.contextmanager

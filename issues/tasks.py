@@ -36,3 +36,17 @@ def render_issue_pdf(issue_id: int, version: int) -> str:
         return "missing"
     finally:
         gc.collect()  # a render leaves ~70 MB of cyclic garbage in a long-running worker
+
+
+@task
+def render_draft_preview(issue_id: int) -> str:
+    """Render and keep the 预览 PDF of a draft as it is now (issues/previews.py), so the editor's click is quick."""
+    from issues import previews
+
+    try:
+        return previews.render_queued(issue_id)
+    except Exception:
+        logger.exception("preview PDF of issue %s failed", issue_id)
+        return "failed"  # the preview view renders it in the request instead
+    finally:
+        gc.collect()

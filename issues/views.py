@@ -1,5 +1,6 @@
 """The public archive: issues, pieces, search, the issue PDF; and the editors' preview of drafts."""
 
+import functools
 import logging
 import time
 
@@ -23,10 +24,9 @@ from reports.models import is_editor
 logger = logging.getLogger(__name__)
 
 PER_PAGE = 20
+#: Changes that bypass `Issue.save()` (which clears the state key at once) reach readers after this, or when their
+#: cached copy expires (issues.middleware.READER_PAGE_SECONDS); with a local-memory cache, other processes too.
 PUBLISHED_STATE_SECONDS = 10
-#: A bound on staleness for changes that bypass `Issue.save()` (which clears the state key at once in its own
-#: process; other processes with a local-memory cache re-read the state after PUBLISHED_STATE_SECONDS).
-ISSUE_PAGE_SECONDS = 5 * 60
 
 
 def _published_issue(year: int, kind: str, number: int) -> Issue:
@@ -57,6 +57,33 @@ def _neighbours(issue: Issue) -> tuple[Issue | None, Issue | None]:
     return previous, following
 
 
+def published_state() -> str:
+    """A token that changes when any published issue is added, removed or changed; re-read every few seconds."""
+    state = cache.get(Issue.PUBLISHED_STATE_CACHE_KEY)
+    if state is None:
+        changed = Issue.objects.published().aggregate(
+            last=Max("updated_at"), count=Count("id"), versions=Sum("content_version")
+        )
+        last = changed["last"].timestamp() if changed["last"] else 0
+        state = f"{last}:{changed['count']}:{changed['versions']}"
+        cache.set(Issue.PUBLISHED_STATE_CACHE_KEY, state, PUBLISHED_STATE_SECONDS)
+    return state
+
+
+def cached_for_readers(view):
+    """Marks the view's answers as the same for every reader without a session while the published issues stay
+    the same: issues.middleware.ReaderPageCacheMiddleware keeps and serves copies of them (before the session,
+    authentication and CSRF middleware run)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    wrapper.reader_cacheable = True
+    return wrapper
+
+
+@cached_for_readers
 @require_GET
 def home(request):
     latest = Issue.objects.published().order_by("-date", "-pk").first()
@@ -72,6 +99,7 @@ def home(request):
     return render(request, "issues/home.html", {"latest": latest, "recent": recent})
 
 
+@cached_for_readers
 @require_GET
 def archive(request, year: int | None = None):
     issues = Issue.objects.published().order_by("-date", "-number")
@@ -100,31 +128,10 @@ def _render_issue(request, issue: Issue, *, preview: bool):
     )
 
 
-def _published_state() -> str:
-    """A token that changes when any published issue is added, removed or changed; re-read every few seconds."""
-    state = cache.get(Issue.PUBLISHED_STATE_CACHE_KEY)
-    if state is None:
-        changed = Issue.objects.published().aggregate(
-            last=Max("updated_at"), count=Count("id"), versions=Sum("content_version")
-        )
-        last = changed["last"].timestamp() if changed["last"] else 0
-        state = f"{last}:{changed['count']}:{changed['versions']}"
-        cache.set(Issue.PUBLISHED_STATE_CACHE_KEY, state, PUBLISHED_STATE_SECONDS)
-    return state
-
-
+@cached_for_readers
 @require_GET
 def issue_detail(request, year: int, kind: str, number: int):
-    """Readers (no session) get a cached copy while the published issues stay the same: the heaviest page."""
-    key = None
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        key = f"issue-page:{year}:{kind}:{number}:{_published_state()}"
-        if (content := cache.get(key)) is not None:
-            return HttpResponse(content)
-    response = _render_issue(request, _published_issue(year, kind, number), preview=False)
-    if key:
-        cache.set(key, response.content, ISSUE_PAGE_SECONDS)
-    return response
+    return _render_issue(request, _published_issue(year, kind, number), preview=False)
 
 
 def _pdf_response(issue: Issue, data: bytes | None = None, *, inline: bool = False):
@@ -199,9 +206,20 @@ def preview_issue(request, pk: int):
 @never_cache
 @require_GET
 def preview_issue_pdf(request, pk: int):
-    """A fresh render, never stored: a draft changes until it is published."""
+    """The draft as it is now: the preview the worker rendered for this content, else a render kept for the next
+    click (issues/previews.py); never the issue's own stored PDF, which is the published one's."""
+    from issues import previews
+
     issue = _previewable_issue(request, pk)
-    return _pdf_response(issue, _render_pdf(issue), inline=True)
+    html = previews.issue_html(issue)
+    data = previews.stored(issue, html)
+    if data is None:
+        from issues.pdf import render_issue_pdf
+
+        data = render_issue_pdf(issue, html=html)
+        if not issue.is_published:
+            previews.store(issue, html, data)
+    return _pdf_response(issue, data, inline=True)
 
 
 def _siblings(piece):
@@ -219,16 +237,19 @@ def _render_piece(request, piece):
     return render(request, "issues/piece.html", {"piece": piece, "previous": previous, "following": following})
 
 
+@cached_for_readers
 @require_GET
 def article_detail(request, pk: int):
     return _render_piece(request, _published_piece(Piece.Kind.ARTICLE, pk))
 
 
+@cached_for_readers
 @require_GET
 def brief_detail(request, pk: int):
     return _render_piece(request, _published_piece(Piece.Kind.BRIEF, pk))
 
 
+@cached_for_readers
 @require_GET
 def pieces(request):
     """Articles and briefs of published issues, filtered; with `q`, searched and ranked by relevance."""
@@ -243,8 +264,13 @@ def pieces(request):
         .order_by("-rank", "-issue__date", "kind", "position")
     )
     if q:
-        pieces = list(pieces)  # at most a window: one query instead of a count and a page
-    page = Paginator(pieces, PER_PAGE).get_page(request.GET.get("page"))
+        # At most a window, ranked in one light query of ids (instead of a count and a page); then only the page's
+        # pieces are read whole: 20 rows with their bodies for the snippets, not the window's 100.
+        page = Paginator(list(pieces.values_list("pk", flat=True)), PER_PAGE).get_page(request.GET.get("page"))
+        shown = Piece.objects.select_related("issue", "section", "unit").defer(*SEARCH_FIELDS).in_bulk(page.object_list)
+        page.object_list = [shown[pk] for pk in page.object_list]
+    else:
+        page = Paginator(pieces, PER_PAGE).get_page(request.GET.get("page"))
     results = [
         {"piece": piece, "model": piece.kind, "snippet": snippet(piece.printed_body, q) if q else None}
         for piece in page.object_list

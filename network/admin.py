@@ -16,7 +16,7 @@ from network.forms import CallAdminForm, CircularAdminForm, InstructionAdminForm
 from network.models import Call, CallDistrict, Circular, Instruction, Quota, Reminder, Rule, RuleSet
 from reports import uploads
 from reports.admin import DeskAdminMixin
-from reports.models import Contributor, Report
+from reports.models import Contributor, Report, display_name
 from reports.stats import Period, period_choices
 
 
@@ -425,9 +425,11 @@ class ReminderAdmin(DeskAdminMixin, admin.ModelAdmin):
     list_select_related = ["unit", "sent_by"]
     date_hierarchy = "day"
 
+    exclude = ["reason_key"]  # the de-duplication key (call:12), not for reading
+
     @admin.display(description="发送人")
     def sender(self, obj):
-        return obj.sent_by or "系统自动"
+        return display_name(obj.sent_by) if obj.sent_by else "系统自动"
 
     def has_add_permission(self, request):
         return False

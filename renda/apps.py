@@ -1,4 +1,6 @@
+from axes import apps as _axes_apps
 from django.apps import AppConfig
+from django_tasks_db import apps as _tasks_apps
 
 
 class RendaConfig(AppConfig):
@@ -6,6 +8,7 @@ class RendaConfig(AppConfig):
 
     name = "renda"
     verbose_name = "运行维护"
+    default = True  # the app's own config; the two below rename third-party apps (INSTALLED_APPS names them)
 
     def ready(self):
         from django.db.models.signals import post_migrate
@@ -25,3 +28,15 @@ def create_cache_table(using="default", **kwargs):
 
     if any(c["BACKEND"].endswith("db.DatabaseCache") for c in settings.CACHES.values()):
         call_command("createcachetable", database=using, verbosity=0)
+
+
+class AxesConfig(_axes_apps.AppConfig):
+    """django-axes (login lock-outs) under a Chinese name in the admin."""
+
+    verbose_name = "登录保护"
+
+
+class TasksConfig(_tasks_apps.TasksAppConfig):
+    """The background tasks' results (django-tasks-db) under a Chinese name in the admin."""
+
+    verbose_name = "后台任务"

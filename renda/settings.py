@@ -99,8 +99,8 @@ INSTALLED_APPS = [
     "django_ckeditor_5",
     "simple_history",
     "adminsortable2",
-    "axes",
-    "django_tasks_db",
+    "renda.apps.AxesConfig",  # django-axes and django-tasks-db, named in Chinese
+    "renda.apps.TasksConfig",
     "csp",
     "renda",
     "reports",
@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "renda.middleware.RequestLogMiddleware",  # outermost: its duration covers the whole request
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "issues.middleware.ReaderPageCacheMiddleware",  # readers' cached public pages skip what follows
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

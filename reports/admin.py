@@ -5,7 +5,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget, UserChangeForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponseRedirect
@@ -17,6 +19,7 @@ from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 from django_ckeditor_5.widgets import CKEditor5Widget
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from issues import similar
 from issues.models import PIECE_TEXT_OF_REPORT, Issue, Section
@@ -53,6 +56,18 @@ class DeskAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return is_editor(request.user)
+
+
+class ChineseHistoryHelper(HistoricalRecordContextHelper):
+    """A history's changes as the editor reads them: a choice's label (已采用, not `accepted`), 空 for nothing."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "（空）"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
 
 
 class ReadOnlyHistoryMixin:
@@ -96,6 +111,9 @@ class ReadOnlyHistoryMixin:
         if not self.visible_history(request, record).exists():
             raise Http404
         return super().history_form_view(request, str(pk), str(history_id), extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChineseHistoryHelper(self.model, historical_record)
 
 
 def _pk_or_404(model, value):
@@ -648,21 +666,57 @@ class UserUnitRoleInline(admin.TabularInline):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)  # roles live in Profile; groups and per-user permissions are not used
+
+
+class PasswordStateWidget(ReadOnlyPasswordHashWidget):
+    template_name = "reports/widgets/password_state.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["usable_password"] = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
+        return context
+
+
+class RendaUserChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget = PasswordStateWidget()
+        self.fields["password"].help_text = ""
 
 
 @admin.register(User)
 class RendaUserAdmin(UserAdmin):
+    form = RendaUserChangeForm
     inlines = [ProfileInline, UserUnitRoleInline]
-    list_display = [
-        "username",
-        "last_name",
-        "first_name",
-        "profile__role",
-        "profile__unit",
-        "is_staff",
-        "is_active",
-    ]
+    list_display = ["username", "last_name", "first_name", "role", "unit", "staff", "active"]
     list_filter = ["profile__role", "is_staff", "is_active"]
+    # What a person may do comes from their role (the profile below), not Django's groups and permissions.
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("个人信息", {"fields": ["last_name", "first_name", "email"]}),
+        ("权限", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        ("重要日期", {"fields": ["last_login", "date_joined"]}),
+    ]
+
+    @admin.display(description="角色", ordering="profile__role")
+    def role(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.get_role_display() if profile else "—"
+
+    @admin.display(description="所属单位", ordering="profile__unit__name")
+    def unit(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.unit if profile and profile.unit else "—"
+
+    @admin.display(description="可登录后台", ordering="is_staff")
+    def staff(self, user):
+        return "是" if user.is_staff else "否"
+
+    @admin.display(description="有效", ordering="is_active")
+    def active(self, user):
+        return "是" if user.is_active else "否"
+
     list_select_related = ["profile__unit"]
 
 

@@ -425,6 +425,18 @@ class Profile(models.Model):
         return self.role in {self.Role.EDITOR, self.Role.APPROVER}
 
 
+def display_name(user) -> str:
+    """How pages name a person: the full name in Chinese order (姓名, no space), else the role; never the login
+    name, which is an ASCII identifier nobody reads as a name."""
+    name = f"{user.last_name}{user.first_name}".strip()
+    if name:
+        return name
+    try:
+        return user.profile.get_role_display()
+    except Profile.DoesNotExist:
+        return "管理员" if user.is_superuser else "用户"
+
+
 class PrivateStorage(FileSystemStorage):
     """Files under PRIVATE_MEDIA_ROOT, never under MEDIA_ROOT; read when used, so tests and deployments can move it."""
 

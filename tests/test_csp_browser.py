@@ -42,6 +42,9 @@ def submitter_pages(report: Report, sent: Report) -> list[str]:
         "/submit/stats/",
         "/submit/calls/",
         "/submit/reminders/",
+        "/submit/scores/",
+        "/submit/circulars/",
+        "/submit/instructions/",
         "/accounts/password/",
     ]
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from issues.models import Issue
-from reports.models import Report
+from reports.models import Report, display_name
 from tests import pdftools
 from tests.conftest import SEED_REGULAR_4, import_seed
 from tests.desk import make_report
@@ -19,7 +19,7 @@ def login(page, user):
     page.fill("#id_username", user.username)
     page.fill("#id_password", "pw-" + user.username)
     page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(user.username)
+    expect(page.locator("#user-tools")).to_contain_text(f"欢迎，{display_name(user)}")
 
 
 def accept_and_place(page, title, *, section=None, brief_text=None):

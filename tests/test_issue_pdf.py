@@ -340,9 +340,9 @@ def test_rendering_leaves_the_garbage_collector_as_it_found_it(published_issue, 
     seen = []
     document = issue_pdf.issue_document
 
-    def recording(issue):
+    def recording(issue, html=None):
         seen.append(gc.isenabled())
-        return document(issue)
+        return document(issue, html)
 
     monkeypatch.setattr(issue_pdf, "issue_document", recording)
     (gc.enable if enabled else gc.disable)()
