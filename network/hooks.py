@@ -9,6 +9,7 @@ The inbox admin (column and filter by call) and the unit admin (reminder log) ar
 """
 
 from django import forms
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,10 +37,11 @@ def nav(request, access):
     else:
         from network.models import Instruction
 
-        own = Instruction.objects.filter(piece__unit=access.unit)
-        pending = own.filter(feedback_required=True, feedback__isnull=True).count()
-        if pending or own.exists():
-            items.append(extensions.NavItem("领导批示", reverse("network:instructions"), pending))
+        counts = Instruction.objects.filter(piece__unit=access.unit).aggregate(
+            total=Count("pk"), pending=Count("pk", filter=Q(feedback_required=True, feedback__isnull=True))
+        )
+        if counts["total"]:
+            items.append(extensions.NavItem("领导批示", reverse("network:instructions"), counts["pending"]))
     return items
 
 
