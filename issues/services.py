@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from issues import leads
 from issues.models import Correction, Issue, IssueSequence, Piece, Section
+from issues.signals import issue_published
 from reports.models import Profile, Report
 from reports.sanitize import clean_html
 
@@ -439,6 +440,7 @@ def publish(issue: Issue, *, by=None) -> Issue:
                     comment=f"刊用于《杭州人大信息》{issue}（{piece.get_kind_display()}）",
                 )
         issue.request_pdf()
+        issue_published.send(sender=Issue, issue=issue)
     return issue
 
 
