@@ -3,8 +3,6 @@ the feed's name, a 目录 that never leaves one character alone on a line."""
 
 import re
 
-import pytest
-
 
 def test_pages_link_a_favicon_and_favicon_ico_leads_to_it(client, db):
     page = client.get("/").content.decode()
