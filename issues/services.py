@@ -179,7 +179,8 @@ def _record_change(piece_or_issue, *, by, note: str, changes: list[str]) -> None
     """An edit of a published issue is a correction (note required); of a draft, it withdraws the sign-off."""
     issue = piece_or_issue if isinstance(piece_or_issue, Issue) else piece_or_issue.issue
     if issue.is_published:
-        record_correction(issue, by=by, note=note, changes="；".join(changes))
+        piece = None if isinstance(piece_or_issue, Issue) else piece_or_issue
+        record_correction(issue, by=by, note=note, changes="；".join(changes), piece=piece)
     elif changes:
         withdraw_sign_off(issue)
 
@@ -444,10 +445,13 @@ def publish(issue: Issue, *, by=None) -> Issue:
     return issue
 
 
-def record_correction(issue: Issue, *, by, note: str, changes: str = "") -> Correction:
-    """Record a change made to a published issue, and ask for its PDF again."""
+def record_correction(issue: Issue, *, by, note: str, changes: str = "", piece: Piece | None = None) -> Correction:
+    """Record a change made to a published issue (of one of its pieces, if `piece`), and ask for its PDF again.
+
+    Readers see the note: on the issue page, on the piece's page and in the feed entry, which is updated.
+    """
     if not note.strip():
         raise DeskError("修改已发布的刊物须填写更正说明。")
-    correction = Correction.objects.create(issue=issue, made_by=by, note=note.strip(), changes=changes)
+    correction = Correction.objects.create(issue=issue, piece=piece, made_by=by, note=note.strip(), changes=changes)
     issue.mark_changed()
     return correction

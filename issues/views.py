@@ -87,10 +87,17 @@ def archive(request, year: int | None = None):
 def _render_issue(request, issue: Issue, *, preview: bool):
     prefetch_contents([issue])
     previous, following = (None, None) if preview else _neighbours(issue)
+    corrections = [] if preview else list(issue.corrections.order_by("made_at"))
     return render(
         request,
         "issues/issue.html",
-        {"issue": issue, "previous": previous, "following": following, "preview": preview},
+        {
+            "issue": issue,
+            "previous": previous,
+            "following": following,
+            "preview": preview,
+            "corrections": corrections,
+        },
     )
 
 
@@ -179,7 +186,12 @@ def _siblings(piece):
 
 def _render_piece(request, piece):
     previous, following = _siblings(piece)
-    return render(request, "issues/piece.html", {"piece": piece, "previous": previous, "following": following})
+    corrections = piece.corrections.order_by("made_at")
+    return render(
+        request,
+        "issues/piece.html",
+        {"piece": piece, "previous": previous, "following": following, "corrections": corrections},
+    )
 
 
 @require_GET

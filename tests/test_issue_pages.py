@@ -202,7 +202,7 @@ def test_article_page_query_count_is_constant(client, published_issue, django_as
     article = published_issue.piece_set.articles().first()
     client.get(f"/articles/{article.pk}/")
     _add_articles(published_issue, 20)
-    with django_assert_num_queries(2):  # the piece; its issue's pieces in print order
+    with django_assert_num_queries(3):  # the piece; its issue's pieces in print order; its corrections
         client.get(f"/articles/{article.pk}/")
 
 
