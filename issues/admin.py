@@ -176,7 +176,10 @@ class CorrectionNoteForm(forms.ModelForm):
     correction_note = forms.CharField(
         label="更正说明",
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
-        help_text="本期已发布：保存的修改将记为更正（修改人、时间、内容），并重新生成 PDF。更正说明会以“更正：……（日期）”显示在本期和该篇的网页上，请写给读者看。",
+        help_text=(
+            "本期已发布：保存的修改将记为更正（修改人、时间、内容），并重新生成 PDF。"
+            "更正说明会以“更正：……（日期）”显示在本期和该篇的网页上，请写给读者看。"
+        ),
     )
 
 

@@ -395,13 +395,13 @@ class Piece(models.Model):
     def __str__(self):
         return self.heading
 
+    def get_absolute_url(self) -> str:
+        return reverse("issues:article" if self.is_article else "issues:brief", args=[self.pk])
+
     @property
     def heading(self) -> str:
         """How lists and search results name the piece: an article by its title, a brief by its opening words."""
         return self.title if self.is_article else excerpt(self.printed_body, 30)
-
-    def get_absolute_url(self) -> str:
-        return reverse("issues:article" if self.is_article else "issues:brief", args=[self.pk])
 
     @property
     def is_article(self) -> bool:
