@@ -1,6 +1,7 @@
 """What readers see: corrections after publication, briefs named by their words, the phone layout, the favicon,
 the feed's name, a 目录 that never leaves one character alone on a line."""
 
+import itertools
 import re
 
 import pytest
@@ -83,7 +84,7 @@ def test_the_printed_toc_never_leaves_a_character_alone_and_breaks_long_entries_
         at = lines.index("市人大常委会出台全国首部")
         assert lines[at + 1] == "数字贸易领域地方性法规"
     titles = {a.title for a in issue.articles()}
-    for first, second in zip(lines, lines[1:], strict=False):
+    for first, second in itertools.pairwise(lines):
         if first + second in titles:  # an entry on two lines: of about the same width (a quote kept whole)
             total = text_width(first + second)
             assert abs(text_width(first) - text_width(second)) <= max(4, total / 4), (first, second)

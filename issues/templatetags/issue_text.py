@@ -48,7 +48,8 @@ def balanced_lines(title: str, line_em: float = TOC_LINE_EM) -> list[str]:
     """Split a title too long for one line into as few lines as it needs, of even width, at word boundaries.
 
     A break goes between two words (jieba), never before closing or after opening punctuation, rather outside
-    quotes and brackets than inside, and, at an equal balance, after a punctuation mark: `市人大常委会出台全国首部数字贸易 / 领域地方性法规`, never `…地方性法 / 规`.
+    quotes and brackets than inside, and, at an equal balance, after a punctuation mark:
+    `市人大常委会出台全国首部 / 数字贸易领域地方性法规`, never `…地方性法 / 规`.
     """
     total = text_width(title)
     if total <= line_em:
@@ -70,7 +71,7 @@ def balanced_lines(title: str, line_em: float = TOC_LINE_EM) -> list[str]:
         if not options:
             break
 
-        def badness(cut):
+        def badness(cut, target=target):
             bonus = 0.75 if title[cut - 1] in _CLOSING else 0.0
             head = title[:cut]
             quoted = sum(head.count(o) - head.count(c) for o, c in ("“”", "《》", "（）", "()")) > 0
