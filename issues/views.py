@@ -233,6 +233,7 @@ def pieces(request):
             "page": page,
             "results": results,
             "capped": bool(q) and page.paginator.count >= WINDOW,
+            "active_filters": sum(1 for name in piece_filter.form.fields if request.GET.get(name)),
         },
     )
 
