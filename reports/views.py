@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from issues.models import PIECE_TEXT_OF_REPORT
-from reports import extensions, stats, uploads
+from reports import docx_import, extensions, stats, uploads
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
 from reports.forms import CommentForm, DocxImportForm, ReportForm, body_has_content
 from reports.models import Attachment, Notification, Report, TransitionError, is_editor
+from reports.sanitize import clean_html, plain_text
 
 PORTAL_SELECT = ["unit", "suggested_section", "printed_piece__issue", "printed_piece__section"]
 
@@ -93,13 +94,13 @@ def report_edit(request, pk):
 
 def _edit(request, access: Access, report: Report):
     """The form for a new or an editable report: save as draft, submit, or fill it from a Word file."""
-    docx_form = DocxImportForm()
+    docx_form, docx_token, docx_confirm = DocxImportForm(), request.POST.get("imported_docx", ""), None
     if request.method != "POST":
         # A new report may be started from a link that fills an extension's field (e.g. the call it answers).
         linked = {k: v for k, v in request.GET.items() if k in extensions.report_form_field_names()}
         form = ReportForm(instance=report, initial=linked if report.pk is None else None)
-    elif request.POST.get("action") == "import":
-        form, docx_form = _import_docx(request, report)
+    elif request.POST.get("action") in IMPORT_ACTIONS:
+        form, docx_form, docx_token, docx_confirm = _import_docx(request, report)
     else:
         form = ReportForm(request.POST, request.FILES, instance=report)
         submitting = request.POST.get("action") == "submit"
@@ -109,6 +110,7 @@ def _edit(request, access: Access, report: Report):
                     report = form.save()
                     for upload in form.cleaned_data["attachments"]:
                         Attachment.store(report, upload, request.user)
+                    _keep_imported_docx(request, report, docx_token)
                     if submitting:
                         report.transition(Report.Status.SUBMITTED, by=request.user, as_editor=False)
             except TransitionError as exc:  # changed meanwhile, e.g. submitted from another window
@@ -124,6 +126,8 @@ def _edit(request, access: Access, report: Report):
         {
             "form": form,
             "docx_form": docx_form,
+            "docx_token": docx_token,
+            "docx_confirm": docx_confirm,
             "report": report,
             "is_new": report.pk is None,
             "attachments": list(report.attachments.all()) if report.pk else [],
@@ -132,24 +136,71 @@ def _edit(request, access: Access, report: Report):
     )
 
 
-def _import_docx(request, report: Report) -> tuple[ReportForm, DocxImportForm]:
-    """Fill title and body from a .docx, keeping whatever else was typed; nothing is saved yet."""
+IMPORT_ACTIONS = ("import", "import_replace", "import_keep")
+
+
+def _import_docx(request, report: Report):
+    """Fill title and body from a .docx, keeping whatever else was typed; nothing is saved yet.
+
+    The file is kept (a signed token in the form) and attached when the report is saved. A title or text the clerk
+    already typed is replaced only after a confirmation (`import_replace`); `import_keep` keeps what was typed.
+    The closing attribution and a phone number fill authors and phone when those are empty.
+    """
     names = ("title", "body", "authors", "phone", "suggested_section", *extensions.report_form_field_names())
     typed = {name: request.POST.get(name, "") for name in names}
-    docx_form = DocxImportForm(request.POST, request.FILES)
-    if docx_form.is_valid():
+    action = request.POST.get("action")
+    token = request.POST.get("imported_docx", "")
+    docx_form, upload, confirm = DocxImportForm(), None, None
+    if action == "import":
+        docx_form = DocxImportForm(request.POST, request.FILES)
+        if docx_form.is_valid():
+            upload = docx_form.cleaned_data["docx"]
+            token = docx_import.stash(upload, request.user)
+            docx_form = DocxImportForm()
+    elif action == "import_replace" and token:
+        upload = docx_import.unstash(token, request.user)
+    if action == "import_keep":
+        messages.info(request, "已保留您填写的标题和正文；Word 文件将在保存时作为附件一并保存。")
+    if upload is not None:
         try:
-            imported = import_docx(docx_form.cleaned_data["docx"])
+            imported = import_docx(upload, report.unit.name if report.unit_id else "")
         except ValidationError as exc:
             docx_form.add_error("docx", exc)
+            token = ""
         else:
-            typed["title"] = imported.title or typed["title"]
-            typed["body"] = imported.body
-            for warning in imported.warnings:
-                messages.warning(request, warning)
-            messages.success(request, "已从 Word 文档导入标题和正文，请核对后保存或报送。")
-            docx_form = DocxImportForm()
-    return ReportForm(instance=report, initial=typed), docx_form
+            typed_title = " ".join(typed["title"].split())
+            replaces = (imported.title and typed_title and typed_title != imported.title) or (
+                body_has_content(typed["body"]) and clean_html(typed["body"]) != imported.body
+            )
+            if action == "import" and replaces:
+                confirm = {"title": imported.title, "characters": len(plain_text(imported.body))}
+            else:
+                typed["title"] = imported.title or typed["title"]
+                typed["body"] = imported.body
+                typed["authors"] = typed["authors"] or imported.authors
+                typed["phone"] = typed["phone"] or imported.phone
+                for warning in imported.warnings:
+                    messages.warning(request, warning)
+                messages.success(
+                    request, "已从 Word 文档导入标题和正文，请核对后保存或报送；Word 文件将在保存时作为附件一并保存。"
+                )
+        finally:
+            if action == "import_replace":
+                upload.close()
+    return ReportForm(instance=report, initial=typed), docx_form, token, confirm
+
+
+def _keep_imported_docx(request, report: Report, token: str) -> None:
+    """Attach the Word file the form was filled from (within the attachments limit)."""
+    upload = docx_import.unstash(token, request.user) if token else None
+    if upload is None:
+        return
+    try:
+        if report.attachments.count() < settings.REPORT_MAX_ATTACHMENTS:
+            upload.size = upload.stash_path.stat().st_size
+            Attachment.store(report, upload, request.user)
+    finally:
+        docx_import.discard(upload)
 
 
 @login_required
