@@ -17,6 +17,7 @@ from network.models import Call, CallDistrict, Quota, Reminder
 from reports import uploads
 from reports.admin import DeskAdminMixin
 from reports.models import Contributor, Report
+from reports.text import titled
 
 
 @admin.register(Call)
@@ -104,7 +105,7 @@ class CallAdmin(DeskAdminMixin, admin.ModelAdmin):
 
     def _remind(self, request, call):
         sent, skipped = services.remind_by_hand(services.unanswered_units(call), by=request.user, call=call)
-        self.message_user(request, f"“{call.topic}”：已催报 {len(sent)} 个单位。", messages.SUCCESS)
+        self.message_user(request, f"{titled(call.topic)}：已催报 {len(sent)} 个单位。", messages.SUCCESS)
         if skipped:
             names = "、".join(unit.name for unit in skipped)
             self.message_user(request, f"今天已催报过，未重复发送：{names}", messages.WARNING)

@@ -18,6 +18,7 @@ from reports.filters import ReportFilter
 from reports.forms import CommentForm, DocxImportForm, ReportForm, body_has_content
 from reports.models import Attachment, Notification, Report, TransitionError, is_editor
 from reports.sanitize import clean_html, plain_text
+from reports.text import titled
 
 PORTAL_SELECT = ["unit", "suggested_section", "printed_piece__issue", "printed_piece__section"]
 
@@ -215,7 +216,7 @@ def report_detail(request, pk):
             with transaction.atomic():
                 comment.save()
                 if access.is_editor:
-                    Notification.notify(report, message=f"研究室对“{report.title}”留言：{comment.body[:200]}")
+                    Notification.notify(report, message=f"研究室对{titled(report.title)}留言：{comment.body[:200]}")
             messages.success(request, "留言已发送。")
             return redirect(report)
         messages.error(request, "留言未发送，请填写内容后再试。")
@@ -260,7 +261,7 @@ def report_delete(request, pk):
         for attachment in report.attachments.all():
             attachment.file.delete(save=False)
         report.delete()
-    messages.success(request, f"草稿“{report.title}”已删除。")
+    messages.success(request, f"草稿{titled(report.title)}已删除。")
     return redirect("reports:list")
 
 

@@ -84,3 +84,17 @@ def test_the_submit_button_of_a_saved_report_asks_with_what_will_be_sent(logged_
     question = re.search(r'action="/submit/\d+/submit/" data-confirm="([^"]+)"', page).group(1)
     assert "标题：上城区：&lt;b&gt;标题&lt;/b&gt;" in question and "作者：蔡静 李兴军" in question
     assert "附件：0 个" in question
+
+
+def test_notices_name_a_title_in_book_marks_so_quotes_never_nest(logged_in, submitter, editor):
+    from reports.models import Notification
+    from reports.text import titled
+
+    report = make_report(submitter, title=TITLE, status="submitted")
+    report.transition(Report.Status.ACCEPTED, by=editor, as_editor=True)
+    logged_in.force_login(editor)
+    logged_in.post(reverse("reports:detail", args=[report.pk]), {"body": "请补充照片。"})
+    messages = list(Notification.objects.filter(report=report).values_list("message", flat=True))
+    assert f"《{TITLE}》已被采用" in messages and f"研究室对《{TITLE}》留言：请补充照片。" in messages
+    assert all(not re.search(r"“[^”]*“", message) for message in messages)
+    assert titled("关于《条例》的“三项”做法") == "《关于〈条例〉的“三项”做法》"
