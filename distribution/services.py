@@ -52,8 +52,17 @@ def _add_deliveries(mailing: Mailing) -> None:
     )
 
 
+#: How long a claimed batch is reserved for the worker sending it; a worker that died meanwhile leaves the rest of
+#: its batch to be sent after this (at least once, never twice while the first worker is alive).
+CLAIM_SECONDS = 600
+
+
 def run_mailing(mailing_id: int, now: datetime.datetime | None = None) -> datetime.datetime | None:
-    """One step of a mailing. Returns when the next step should run, or None when the mailing is done."""
+    """One step of a mailing. Returns when the next step should run, or None when the mailing is done.
+
+    The batch is claimed under the mailing's row lock, then mailed outside any transaction, each outcome saved
+    as soon as it is known: a slow mail server holds no lock, and a crash loses no record of what was sent.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         mailing = Mailing.objects.select_for_update().select_related("issue").get(pk=mailing_id)
@@ -76,14 +85,19 @@ def run_mailing(mailing_id: int, now: datetime.datetime | None = None) -> dateti
             .select_related("subscriber")
             .order_by("next_attempt_at", "pk")[: settings.DISTRIBUTION_BATCH_SIZE]
         )
-        if batch:
-            _send_batch(mailing, batch, now)
+        claimed_until = now + datetime.timedelta(seconds=CLAIM_SECONDS)
+        Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(next_attempt_at=claimed_until)
+    if batch:
+        _send_batch(mailing, batch, now)
+    with transaction.atomic():
+        mailing = Mailing.objects.select_for_update().get(pk=mailing_id)
         pending = Delivery.objects.filter(mailing=mailing, status=Delivery.Status.PENDING)
         if not pending.exists():
-            mailing.status = Mailing.Status.DONE
-            mailing.finished_at = now
-            mailing.save(update_fields=["status", "finished_at"])
-            logger.info("Mailing of %s done", issue)
+            if mailing.status != Mailing.Status.DONE:
+                mailing.status = Mailing.Status.DONE
+                mailing.finished_at = now
+                mailing.save(update_fields=["status", "finished_at"])
+                logger.info("Mailing of %s done", mailing.issue_id)
             return None
         if pending.exclude(next_attempt_at__gt=now).exists():
             return now
@@ -95,8 +109,7 @@ def _send_batch(mailing: Mailing, batch: list[Delivery], now: datetime.datetime)
     prefetch_contents([issue], bodies=False)
     pdf = _pdf_attachment(issue)
     if mailing.pdf_attached is None:
-        mailing.pdf_attached = pdf is not None
-        mailing.save(update_fields=["pdf_attached"])
+        Mailing.objects.filter(pk=mailing.pk, pdf_attached=None).update(pdf_attached=pdf is not None)
     connection = mailers.default
     try:
         connection.open()
@@ -115,7 +128,8 @@ def _send_batch(mailing: Mailing, batch: list[Delivery], now: datetime.datetime)
                 delivery.attempts += 1
                 delivery.sent_at = now
                 delivery.last_error = ""
-                delivery.save(update_fields=["status", "attempts", "sent_at", "last_error"])
+                delivery.next_attempt_at = None
+                delivery.save(update_fields=["status", "attempts", "sent_at", "last_error", "next_attempt_at"])
                 logger.info("Issue %s mailed to %s", issue, delivery.email)
     finally:
         connection.close()

@@ -196,3 +196,38 @@ def test_issues_never_import_the_distribution():
         if re.search(r"^\s*(from|import) distribution", path.read_text(), re.M)
     ]
     assert offenders == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_mail_each_address_once(draft_issue, editor, settings):
+    import threading
+
+    from django.db import connections
+
+    settings.DISTRIBUTION_PDF_MAX_WAITS = 0
+    settings.DISTRIBUTION_BATCH_SIZE = 3
+    for n in range(12):
+        Subscriber.objects.create(email=f"reader{n}@example.cn")
+    desk.publish(draft_issue, by=editor)
+    mailing = Mailing.objects.get(issue=draft_issue)
+    barrier, errors = threading.Barrier(2), []
+
+    def worker():
+        try:
+            barrier.wait()
+            for _ in range(20):
+                if services.run_mailing(mailing.pk) is None:
+                    break
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"reader{n}@example.cn" for n in range(12))
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 12
