@@ -1,6 +1,10 @@
 """What the distribution adds to other apps: a mailing when an issue is published (issues' signal), and the
 failed addresses on the desk's summary (reports.extensions). Neither issues nor reports import this app."""
 
+import datetime
+
+from django.utils import timezone
+
 from issues.signals import issue_published
 from reports import extensions
 from reports.models import is_editor
@@ -17,7 +21,12 @@ def desk_panel(request):
 
     if not is_editor(request.user):
         return None
-    failed = list(Delivery.objects.filter(status=Delivery.Status.FAILED).select_related("mailing__issue")[:50])
+    recent = timezone.now() - datetime.timedelta(days=60)  # older failures stay in each mailing's log
+    failed = list(
+        Delivery.objects.filter(status=Delivery.Status.FAILED, mailing__created_at__gte=recent)
+        .select_related("mailing__issue")
+        .order_by("-mailing__created_at", "email")[:50]
+    )
     mailings = list(Mailing.objects.select_related("issue").exclude(status=Mailing.Status.DONE)[:5])
     if not failed and not mailings:
         return None
