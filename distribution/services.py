@@ -313,8 +313,3 @@ def import_csv(text: str, *, default_group: SubscriberGroup | None = None) -> Im
         subscriber.save(update_fields=["name", "group", "status"])
         result.updated += 1
     return result
-
-
-def failed_deliveries():
-    """Addresses that could not be reached, newest mailings first (the desk shows them)."""
-    return Delivery.objects.filter(status=Delivery.Status.FAILED).select_related("mailing__issue")
