@@ -31,7 +31,13 @@ MANIFEST = "manifest.json"
 #: Transient state not worth keeping: logins and lock-out counters.
 EXCLUDED = ["sessions.Session", "axes.AccessAttempt"]
 #: Rows a fresh install has before anyone used it (data migrations, post_migrate); restore replaces them.
-SEEDED = {"contenttypes.ContentType", "auth.Permission", "issues.Section", "reports.Contributor"}
+SEEDED = {
+    "contenttypes.ContentType",
+    "auth.Permission",
+    "issues.Section",
+    "reports.Contributor",
+    "distribution.SubscriberGroup",
+}
 
 
 serializers.register_serializer(FORMAT_NAME, "renda.exact_jsonl")
