@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from issues import services
 from issues.desk import DeskViews
 from issues.models import Article, Brief, Correction, Issue, Piece, Section, prefetch_contents
+from issues.stored_pdf import recover_stale_renders
 from reports.admin import DeskAdminMixin, ReadOnlyHistoryMixin, RichBodyAdminMixin
 from reports.sanitize import excerpt
 
@@ -360,7 +361,12 @@ class IssueAdmin(
             *super().get_urls(),
         ]
 
+    def changelist_view(self, request, extra_context=None):
+        recover_stale_renders()  # the PDF column shows no render as 生成中 for ever
+        return super().changelist_view(request, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        recover_stale_renders()
         extra = {
             "sign_off_required": settings.SIGN_OFF_REQUIRED,
             "can_sign_off": services.can_sign_off(request.user),

@@ -2,6 +2,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from issues.models import Correction, Issue, Piece
 
@@ -24,9 +25,12 @@ class IssueFeed(Feed):
         return item.title
 
     def item_description(self, item):
+        """The articles' titles, after the notices of any corrections. Atom carries a description as HTML
+        (`<summary type="html">`): titles and notices are text, so they are escaped for it; a feed reader must show
+        `<img …>` in a title as those characters."""
         titles = "；".join(article.title for article in item.articles())
         notices = [correction.notice for correction in item.corrections.all()]
-        return "\n".join([*notices, titles]) if notices else titles
+        return escape("\n".join([*notices, titles]) if notices else titles)
 
     def item_pubdate(self, item):
         return item.published_at

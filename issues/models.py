@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import F, Max, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
@@ -88,13 +87,17 @@ class Issue(models.Model):
     )
     pdf_error = models.TextField("PDF 错误", blank=True, editable=False)
     pdf_rendered_at = models.DateTimeField("PDF 生成时间", null=True, blank=True, editable=False)
+    #: When the render in progress was claimed (issues/stored_pdf.py); a claim far older than a render takes died.
+    pdf_render_started_at = models.DateTimeField("PDF 开始生成时间", null=True, blank=True, editable=False)
     # --- end stored PDF ---
 
     #: Cached public pages are keyed on the published issues' state, kept here for a few seconds.
     PUBLISHED_STATE_CACHE_KEY = "issues:published-state"
 
     objects = IssueQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["pdf", "pdf_version", "pdf_status", "pdf_error", "pdf_rendered_at"])
+    history = HistoricalRecords(
+        excluded_fields=["pdf", "pdf_version", "pdf_status", "pdf_error", "pdf_rendered_at", "pdf_render_started_at"]
+    )
 
     class Meta:
         verbose_name = "期"
@@ -253,34 +256,14 @@ class Issue(models.Model):
         issue_id, version = self.pk, self.content_version
         transaction.on_commit(lambda: render_issue_pdf.enqueue(issue_id, version))
 
-    def store_pdf(self) -> bytes:
-        """Render the current version's PDF and store it; on failure record why and keep the last good file."""
-        from issues.pdf import render_issue_pdf
+    def store_pdf(self) -> bytes | None:
+        """Render the current version's PDF and store it, unless another process is at it (then None).
 
-        version = self.content_version
-        Issue.objects.filter(pk=self.pk).update(pdf_status=self.PdfStatus.RENDERING)
-        try:
-            data = render_issue_pdf(self)
-        except Exception as exc:
-            Issue.objects.filter(pk=self.pk).update(pdf_status=self.PdfStatus.FAILED, pdf_error=repr(exc)[:2000])
-            self.pdf_status = self.PdfStatus.FAILED
-            raise
-        old_name = self.pdf.name
-        self.pdf.save(f"{self.year}-{self.kind}-{self.number}-{self.pk}-v{version}.pdf", ContentFile(data), save=False)
-        self.pdf_version = version
-        self.pdf_status = self.PdfStatus.DONE
-        self.pdf_error = ""
-        self.pdf_rendered_at = timezone.now()
-        Issue.objects.filter(pk=self.pk).update(
-            pdf=self.pdf.name,
-            pdf_version=version,
-            pdf_status=self.pdf_status,
-            pdf_error="",
-            pdf_rendered_at=self.pdf_rendered_at,
-        )
-        if old_name and old_name != self.pdf.name:
-            self.pdf.storage.delete(old_name)
-        return data
+        A failure is recorded on the issue and raised; the last good file stays. See issues/stored_pdf.py.
+        """
+        from issues.stored_pdf import render_and_store
+
+        return render_and_store(self)
 
     def sections_with_articles(self) -> list[tuple["Section | None", list["Piece"]]]:
         """The issue's sections in 目录 order, each with its articles; a section's place is its first article's.
@@ -310,6 +293,11 @@ class Section(models.Model):
 
     def __str__(self):
         return self.name
+
+
+#: Kept by name so that saves through the admin's proxies (Article, Brief) are recorded too: simple-history listens
+#: for the concrete model's signals only, and a proxy's save sends its own.
+PIECE_HISTORY = HistoricalRecords(excluded_fields=list(SEARCH_FIELDS))
 
 
 class PieceQuerySet(models.QuerySet):
@@ -371,7 +359,7 @@ class Piece(models.Model):
     # --- end search ---
 
     objects = PieceQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=list(SEARCH_FIELDS))
+    history = PIECE_HISTORY
 
     class Meta:
         verbose_name = "稿件"
@@ -480,9 +468,12 @@ class Brief(KindProxyMixin, Piece):
         verbose_name_plural = "信息摘登"
 
 
-# django-simple-history's admin reads the history manager's name from the model's options: the proxies share Piece's.
+# django-simple-history's admin reads the history manager's name from the model's options: the proxies share Piece's,
+# and their saves and deletes are recorded in Piece's history.
 for _proxy in (Article, Brief):
     _proxy._meta.simple_history_manager_attribute = Piece._meta.simple_history_manager_attribute
+    models.signals.post_save.connect(PIECE_HISTORY.post_save, sender=_proxy, weak=False)
+    models.signals.post_delete.connect(PIECE_HISTORY.post_delete, sender=_proxy, weak=False)
 
 
 def prefetch_contents(issues, *, bodies: bool = True):

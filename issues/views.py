@@ -1,5 +1,8 @@
 """The public archive: issues, pieces, search, the issue PDF; and the editors' preview of drafts."""
 
+import logging
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -14,7 +17,10 @@ from django.views.decorators.http import require_GET
 from issues.filters import IssueFilter, PieceFilter
 from issues.models import SEARCH_FIELDS, Issue, Piece, prefetch_contents
 from issues.search import WINDOW, search, snippet
+from issues.stored_pdf import PdfNotStored, recover_stale_renders
 from reports.models import is_editor
+
+logger = logging.getLogger(__name__)
 
 PER_PAGE = 20
 PUBLISHED_STATE_SECONDS = 10
@@ -134,22 +140,53 @@ def _pdf_response(issue: Issue, data: bytes | None = None, *, inline: bool = Fal
     return FileResponse(content, as_attachment=not inline, filename=issue.pdf_filename, content_type="application/pdf")
 
 
+def _stored_pdf(issue: Issue):
+    """A response with the stored file, whatever its version; None if there is none to serve."""
+    if not issue.pdf:
+        return None
+    try:
+        return _pdf_response(issue)
+    except FileNotFoundError:  # gone from storage: forget it, so that it is rendered again
+        Issue.objects.filter(pk=issue.pk, pdf=issue.pdf.name).update(pdf="", pdf_version=None)
+    except OSError:
+        logger.exception("Stored PDF of issue %s cannot be read", issue.pk)
+    return None
+
+
+def _pdf_unavailable(request, issue: Issue, *, failed: bool):
+    response = render(request, "issues/pdf_unavailable.html", {"issue": issue, "failed": failed}, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
 @require_GET
 def issue_pdf(request, year: int, kind: str, number: int):
-    """The stored PDF: the current version's, or the last good one while the worker renders a newer one.
+    """The stored PDF: the current version's, or the last good one while a newer one renders or after it failed.
 
-    Only an issue that has never had a PDF is rendered in the request (no worker has run yet); one request stores
-    it, and any other arriving meanwhile gets its own render rather than waiting.
+    Only an issue with no file yet is rendered in the request (no worker has run yet), by whichever process
+    claims it; a request arriving while another process renders waits a little for that file rather than
+    rendering its own. A reader never gets a 500: a file that could not be stored is still sent, and with no
+    file at all a Chinese page says to try again later.
     """
     issue = _published_issue(year, kind, number)
-    if issue.pdf and issue.pdf.storage.exists(issue.pdf.name):
-        return _pdf_response(issue)
-    if cache.add(f"issue-pdf-render:{issue.pk}", 1, timeout=120):
+    if recover_stale_renders([issue.pk]):
+        issue.refresh_from_db()
+    deadline = time.monotonic() + settings.ISSUE_PDF_WAIT_SECONDS
+    while (response := _stored_pdf(issue)) is None:
         try:
-            return _pdf_response(issue, issue.store_pdf())
-        finally:
-            cache.delete(f"issue-pdf-render:{issue.pk}")
-    return _pdf_response(issue, _render_pdf(issue))
+            data = issue.store_pdf()
+        except PdfNotStored as exc:  # recorded on the issue for the editor; the reader still gets the PDF
+            return _pdf_response(issue, exc.data)
+        except Exception:
+            logger.exception("PDF of issue %s could not be rendered for a reader", issue.pk)
+            return _pdf_unavailable(request, issue, failed=True)
+        if data is not None:
+            return _pdf_response(issue, data)
+        if time.monotonic() > deadline:  # another process is still rendering it
+            return _pdf_unavailable(request, issue, failed=False)
+        time.sleep(0.25)
+        issue.refresh_from_db()
+    return response
 
 
 def _render_pdf(issue) -> bytes:

@@ -30,12 +30,14 @@ DATA = f"data.{FORMAT_NAME}"
 MANIFEST = "manifest.json"
 #: Transient state not worth keeping: logins and lock-out counters.
 EXCLUDED = ["sessions.Session", "axes.AccessAttempt"]
-#: Rows a fresh install has before anyone used it (data migrations, post_migrate); restore replaces them.
+#: Rows a fresh install has before anyone used it (data migrations, post_migrate: the network's next daily run is a
+#: queued task); restore replaces them.
 SEEDED = {
     "contenttypes.ContentType",
     "auth.Permission",
     "issues.Section",
     "reports.Contributor",
+    "django_tasks_database.DBTaskResult",
     "distribution.SubscriberGroup",
 }
 

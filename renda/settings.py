@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "reports.uploads.UploadNameMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -159,7 +160,14 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lock-out is per (user name, address): failures under made-up names lock only those names, and an account
+# attacked from one address can still log in from another.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Proxies in front of the app whose X-Forwarded-For is believed (1 behind one nginx); 0 reads REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more; got {TRUSTED_PROXY_COUNT}")
+AXES_CLIENT_IP_CALLABLE = "renda.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -189,6 +197,13 @@ NETWORK_REMINDER_TIME = (int(_reminder_time[1]), int(_reminder_time[2]))
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
 # /health/ answers 503 when a task has waited longer than this to start: the worker is down or far behind.
 HEALTH_TASK_MAX_WAIT_SECONDS = envint("HEALTH_TASK_MAX_WAIT_SECONDS", 15 * 60)
+
+# An issue PDF renders in seconds: one still 'rendering' after this long died with its process and is redone.
+ISSUE_PDF_RENDER_TIMEOUT = envint("ISSUE_PDF_RENDER_TIMEOUT_SECONDS", 600)
+if ISSUE_PDF_RENDER_TIMEOUT < 1:
+    raise ImproperlyConfigured(f"ISSUE_PDF_RENDER_TIMEOUT_SECONDS must be 1 or more; got {ISSUE_PDF_RENDER_TIMEOUT}")
+# How long a reader's download waits for a render another process is doing, before a 请稍后 page.
+ISSUE_PDF_WAIT_SECONDS = 15
 
 # Files sent with reports: outside MEDIA_ROOT, served only through the portal's access checks.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))

@@ -3,11 +3,12 @@ import html
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -43,13 +44,53 @@ class DeskAdminMixin:
 
 
 class ReadOnlyHistoryMixin:
-    """History is for reading: django-simple-history's history form still saves a POST (a revert) even with
-    SIMPLE_HISTORY_REVERT_DISABLED, which would bypass the workflow, numbering and corrections."""
+    """History is for reading, and only of what the admin's own pages show.
 
-    def history_form_view(self, request, *args, **kwargs):
+    django-simple-history's history form still saves a POST (a revert) even with SIMPLE_HISTORY_REVERT_DISABLED,
+    which would bypass the workflow, numbering and corrections. Its views also fall back to history rows for an
+    object `get_queryset` leaves out, and pass the URL's ids to the database unchecked: here an id that is not a
+    number, an object the user may not see, and a history row the user may not read are all a 404.
+    """
+
+    def visible_history(self, request, records):
+        """The history rows this user may read, of those given; an admin narrows it where rows are private."""
+        return records
+
+    def _history_pk_or_404(self, request, object_id):
+        pk = _pk_or_404(self.model, unquote(object_id))
+        if not self.get_queryset(request).filter(pk=pk).exists():
+            # Not on the admin's pages: hidden from this user, or deleted (then only its readable history shows).
+            if self.model._default_manager.filter(pk=pk).exists():
+                raise Http404
+            if not self.visible_history(
+                request, self.model.history.filter(**{self.model._meta.pk.attname: pk})
+            ).exists():
+                raise Http404
+        return pk
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        return self.visible_history(request, super().get_history_queryset(request, history_manager, pk_name, object_id))
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._history_pk_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             raise PermissionDenied
-        return super().history_form_view(request, *args, **kwargs)
+        pk = self._history_pk_or_404(request, object_id)
+        history_id = _pk_or_404(self.model.history.model, version_id)
+        record = self.model.history.filter(**{self.model._meta.pk.attname: pk, "history_id": history_id})
+        if not self.visible_history(request, record).exists():
+            raise Http404
+        return super().history_form_view(request, str(pk), str(history_id), extra_context)
+
+
+def _pk_or_404(model, value):
+    try:
+        return model._meta.pk.to_python(value)
+    except ValidationError:
+        raise Http404 from None
 
 
 class RichBodyAdminMixin:
@@ -119,11 +160,46 @@ class PlacementFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReportTextForm(forms.ModelForm):
+    """The text for print, edited between acceptance and placement: checked under the report's row lock (the admin's
+    change view runs in one transaction), so a decision or placement made meanwhile is kept, not overwritten."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            try:
+                self.instance.lock_for_text_edit()
+            except TransitionError as exc:
+                raise ValidationError(f"{exc}您填写的内容仍在下方，可复制留存。") from None
+        return cleaned
+
+
 class DecisionForm(forms.Form):
     DECISIONS = {"accept": Report.Status.ACCEPTED, "return": Report.Status.RETURNED, "decline": Report.Status.DECLINED}
     BUTTONS = {"accept": "采用", "return": "退回修改", "decline": "不予采用"}
-    decision = forms.ChoiceField(choices=[(k, v.label) for k, v in DECISIONS.items()])
-    comment = forms.CharField(required=False, max_length=2000)
+    COMMENT_MAX = 2000
+    decision = forms.ChoiceField(
+        choices=[(k, v.label) for k, v in DECISIONS.items()], error_messages={"required": "请选择一个处理决定。"}
+    )
+    comment = forms.CharField(required=False)
+    #: The status the editor saw: a decision on a report that moved since is refused (Report.transition).
+    seen_status = forms.ChoiceField(
+        choices=Report.Status.choices, error_messages={"required": "页面已过期，请刷新后再处理。"}
+    )
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"]
+        if len(comment) > self.COMMENT_MAX:
+            raise ValidationError(
+                f"说明最多 {self.COMMENT_MAX} 字，现有 {len(comment)} 字，请精简后再提交（本次未作处理）。"
+            )
+        return comment
+
+    def first_error(self) -> str:
+        for name in ("decision", "seen_status", "comment"):
+            if name in self.errors:
+                return self.errors[name][0]
+        return "请选择一个处理决定。"
 
 
 class PlacementForm(forms.Form):
@@ -241,6 +317,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     list_per_page = 50
     empty_value_display = "未指定"
     actions = ["accept_selected"]
+    form = ReportTextForm
     change_form_template = "admin/reports/report/change_form.html"
     change_list_template = "admin/reports/report/change_list.html"
 
@@ -252,6 +329,11 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         ("报送情况", {"fields": ["unit", "phone", "status", "submitted_at", "created_by", "timeline", "versions"]}),
         ("与报送稿对比", {"fields": ["resubmission", "diff"]}),
     ]
+
+    def visible_history(self, request, records):
+        """While a report is with its unit (a draft, or returned for revision), its text is the unit's work in
+        progress, as private as a draft: the desk reads what was sent, in the rows from submission on."""
+        return records.exclude(status__in=[Report.Status.DRAFT, Report.Status.RETURNED])
 
     def get_queryset(self, request):
         # Not super(): its ordering would come before the annotation it orders by. Drafts stay private to units.
@@ -298,6 +380,10 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
 
     def has_delete_permission(self, request, obj=None):
         return False  # nothing submitted is ever deleted; a declined report stays on record
+
+    def save_model(self, request, obj, form, change):
+        """Only the text fields the editor changed: status, placement and the unit's columns are not this form's."""
+        obj.save(update_fields=[*form.changed_data, "updated_at"])
 
     @admin.display(description="区县", ordering="unit__district")
     def district(self, obj):
@@ -412,11 +498,13 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
             return redirect(change_url)
         form = DecisionForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "请选择一个处理决定。")
+            messages.error(request, form.first_error())
             return redirect(change_url)
         to = DecisionForm.DECISIONS[form.cleaned_data["decision"]]
         try:
-            report.transition(to, by=request.user, comment=form.cleaned_data["comment"])
+            report.transition(
+                to, by=request.user, comment=form.cleaned_data["comment"], expected=form.cleaned_data["seen_status"]
+            )
         except TransitionError as exc:
             messages.error(request, str(exc))
             return redirect(change_url)

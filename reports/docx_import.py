@@ -86,10 +86,16 @@ def import_docx(upload, unit_name: str = "") -> Imported:
             return {}
         try:
             return {"src": uploads.store_image(data, "文档图片"), "alt": image.alt_text or ""}
-        except ValidationError:
-            warnings.append("文档中有一张图片格式不支持（如 EMF/WMF），未导入，请另存为 JPG 或 PNG 后在编辑器中插入。")
+        except ValidationError as exc:
+            if uploads.sniff(data[:16]) in uploads.IMAGES:  # an image, but unusable: say why
+                warnings.append(f"{' '.join(exc.messages)}（该图片未导入，其余内容已导入。）")
+            else:
+                warnings.append(
+                    "文档中有一张图片格式不支持（如 EMF/WMF），未导入，请另存为 JPG 或 PNG 后在编辑器中插入。"
+                )
             return {}
 
+    uploads.check_docx_work(upload)
     upload.seek(0)
     try:
         result = mammoth.convert_to_html(

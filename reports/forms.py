@@ -1,11 +1,14 @@
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django_ckeditor_5.widgets import CKEditor5Widget
 
 from issues.models import Section
 from reports import extensions, uploads
-from reports.models import Comment, Report
+from reports.models import Attachment, Comment, Report, StatusMoved, TransitionError
 from reports.sanitize import clean_html, plain_text
 
 
@@ -30,14 +33,29 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
+class AlreadyCreated(Exception):
+    """The same new-report form was sent twice (a double click): the report its first sending created."""
+
+    def __init__(self, report: Report):
+        super().__init__(report.pk)
+        self.report = report
+
+
 class ReportForm(forms.ModelForm):
-    """A unit's report. The body is sanitised on the way in, and also before a bound form shows it again."""
+    """A unit's report. The body is sanitised on the way in, and also before a bound form shows it again.
+
+    Two hidden fields make a save safe to repeat and to race: the status the unit saw when the page was loaded
+    (a save is refused if the report moved since), and, on a new report, a one-time token (the same form sent
+    twice creates one report).
+    """
 
     attachments = MultipleFileField(
         label="附件",
         required=False,
         help_text="可选多个：照片（JPG、PNG）、Word（.docx）或 PDF，单个不超过 {} MB。",
     )
+    seen_status = forms.ChoiceField(choices=Report.Status.choices, required=False, widget=forms.HiddenInput)
+    form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Report
@@ -66,15 +84,11 @@ class ReportForm(forms.ModelForm):
         self.fields["attachments"].help_text = self.fields["attachments"].help_text.format(
             settings.REPORT_ATTACHMENT_MAX_BYTES // (1024 * 1024)
         )
+        self.initial.setdefault("seen_status", self.instance.status)
+        if self.instance.pk is None:
+            self.initial.setdefault("form_token", uuid.uuid4())
         for extension in extensions.report_form:
             extension.contribute(self)
-
-    def save(self, commit=True):
-        report = super().save(commit=commit)
-        if commit:
-            for extension in extensions.report_form:
-                extension.save(self, report)
-        return report
 
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())
@@ -98,6 +112,43 @@ class ReportForm(forms.ModelForm):
         if errors:
             raise ValidationError([*errors, "其余内容已保留，请重新选择附件后再保存。"])
         return files
+
+    def save_checked(self, user, *, submitting: bool) -> Report:
+        """Save the fields this form owns and its attachments, and submit if asked, in one transaction.
+
+        An existing report is saved under the row lock `Report.transition` takes, and only if its status is still
+        the one the unit saw (StatusMoved otherwise) and still editable: a slow save cannot overwrite an editor's
+        decision made meanwhile, and a second sending of the same form cannot submit twice.
+        """
+        report = self.instance
+        with transaction.atomic():
+            if report.pk is None:
+                report.creation_token = self.cleaned_data.get("form_token")
+                try:
+                    with transaction.atomic():
+                        report.save()
+                except IntegrityError:
+                    if report.creation_token is None:
+                        raise
+                    raise AlreadyCreated(
+                        Report.objects.get(creation_token=report.creation_token, unit=report.unit)
+                    ) from None
+            else:
+                status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
+                seen = self.cleaned_data.get("seen_status") or status
+                if status != seen:
+                    raise StatusMoved(Report.Status(status), Report.Status(seen))
+                if status not in {Report.Status.DRAFT, Report.Status.RETURNED}:
+                    raise TransitionError(f"该信息当前为“{Report.Status(status).label}”，不能修改。")
+                report.status = status
+                report.save(update_fields=[*self._meta.fields, "updated_at"])
+            for extension in extensions.report_form:
+                extension.save(self, report)
+            for upload in self.cleaned_data["attachments"]:
+                Attachment.store(report, upload, user)
+            if submitting:
+                report.transition(Report.Status.SUBMITTED, by=user, as_editor=False, expected=report.status)
+        return report
 
     def check_ready_to_submit(self) -> bool:
         """Submitting needs a body with text or an image; adds a form error and returns False otherwise."""

@@ -103,6 +103,16 @@ class TransitionError(Exception):
     """A status change the workflow does not allow; the message says why, in Chinese, for the user."""
 
 
+class StatusMoved(TransitionError):
+    """The report's status changed after the user loaded the page they acted on."""
+
+    def __init__(self, current, seen):
+        super().__init__(
+            f"这篇信息的状态已由“{seen.label}”变为“{current.label}”（可能有人刚刚处理过），本次操作未执行。"
+            "请查看最新状态后再决定。"
+        )
+
+
 class Report(models.Model):
     """A report (信息) sent by a unit, from draft to its decision and, perhaps, to print."""
 
@@ -143,8 +153,10 @@ class Report(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True)
+    #: The one-time token of the form that created the report: sending that form again creates nothing.
+    creation_token = models.UUIDField("创建令牌", null=True, blank=True, unique=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["creation_token"])
 
     class Meta:
         verbose_name = "报送信息"
@@ -180,21 +192,38 @@ class Report(models.Model):
         """The unit may change a draft or a returned report; a submitted one is frozen until returned."""
         return self.status in {self.Status.DRAFT, self.Status.RETURNED}
 
+    def lock_for_text_edit(self) -> None:
+        """Lock the row (inside a transaction) and refuse the editor's edit of the text for print unless the report
+        is still accepted and not yet placed: a return, a decline or a placement made since the page was opened is
+        not overwritten by the copy that page loaded."""
+        status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
+        if status != self.Status.ACCEPTED:
+            raise TransitionError(f"这篇信息已改为“{self.Status(status).label}”，本次修改未保存。")
+        if Report.objects.filter(pk=self.pk).exclude(self.UNPLACED).exists():
+            raise TransitionError("这篇信息已编入刊期，请在刊期中修改稿件；本次修改未保存。")
+
     @property
     def can_be_deleted(self) -> bool:
         """Only a draft that was never submitted; nothing submitted is ever deleted."""
         return self.status == self.Status.DRAFT and self.submitted_at is None
 
-    def transition(self, to: str, *, by, comment: str = "", as_editor: bool | None = None) -> "ReportEvent":
+    def transition(
+        self, to: str, *, by, comment: str = "", as_editor: bool | None = None, expected: str | None = None
+    ) -> "ReportEvent":
         """Move to status `to`, record who did it and why, and keep the text as sent on each submission.
 
-        `as_editor` says which side acts; by default it is read from the user's profile.
-        Raises TransitionError for a move the workflow does not allow. The status is re-read under a row lock, so
-        that two people acting at once cannot both move the report from the status they saw.
+        `as_editor` says which side acts; by default it is read from the user's profile. `expected` is the status
+        the user saw when deciding: if the report has moved since, the move is refused rather than applied to a
+        report the user has not seen. Raises TransitionError for a move the workflow does not allow. The status is
+        re-read under a row lock, so that two people acting at once cannot both move the report.
         """
         with transaction.atomic():
-            locked = Report.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
+            locked, self.submitted_at = (
+                Report.objects.select_for_update().values_list("status", "submitted_at").get(pk=self.pk)
+            )
             self.status = locked
+            if expected is not None and locked != expected:
+                raise StatusMoved(self.Status(locked), self.Status(expected))
             return self._transition(self.Status(to), by=by, comment=comment, as_editor=as_editor)
 
     def _transition(self, to: "Report.Status", *, by, comment: str, as_editor: bool | None) -> "ReportEvent":
@@ -212,7 +241,7 @@ class Report(models.Model):
         self.status = to
         if to == self.Status.SUBMITTED:
             self.submitted_at = self.submitted_at or now
-        self.save()
+        self.save(update_fields=["status", "submitted_at", "updated_at"])  # not a stale copy's other columns
         if to == self.Status.SUBMITTED:
             ReportVersion.objects.create(
                 report=self,
@@ -374,6 +403,11 @@ class Attachment(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reports:attachment", args=[self.report_id, self.pk])
 
+    @property
+    def download_name(self) -> str:
+        """The name it downloads under: the extension follows the checked content, also for files kept before."""
+        return uploads.safe_name(self.original_name, uploads.BY_CONTENT_TYPE.get(self.content_type))
+
     @classmethod
     def store(cls, report: Report, upload, user) -> "Attachment":
         """Keep an upload that `uploads.check_upload` accepted (it sets `checked_kind`) as one of the report's
@@ -381,7 +415,7 @@ class Attachment(models.Model):
         kind = upload.checked_kind
         attachment = cls(
             report=report,
-            original_name=uploads.safe_name(upload.name),
+            original_name=uploads.safe_name(upload.name, kind),
             kind={uploads.DOCX: cls.Kind.WORD, uploads.PDF: cls.Kind.PDF}.get(kind, cls.Kind.IMAGE),
             content_type=kind.content_type,
             size=upload.size,

@@ -15,7 +15,7 @@ from issues.models import PIECE_TEXT_OF_REPORT
 from reports import docx_import, extensions, stats, uploads
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
-from reports.forms import CommentForm, DocxImportForm, ReportForm, body_has_content
+from reports.forms import AlreadyCreated, CommentForm, DocxImportForm, ReportForm, body_has_content
 from reports.models import Attachment, Notification, Report, TransitionError, is_editor
 from reports.sanitize import clean_html, plain_text
 from reports.text import titled
@@ -87,7 +87,7 @@ def report_new(request):
 @login_required
 def report_edit(request, pk):
     access, report = _get_report(request, pk, change=True)
-    if not report.is_editable:
+    if not report.is_editable and request.method != "POST":  # a POST is refused by the save, keeping the input
         messages.error(request, f"该信息当前为“{report.get_status_display()}”，退回修改后才能编辑。")
         return redirect(report)
     return _edit(request, access, report)
@@ -95,7 +95,8 @@ def report_edit(request, pk):
 
 def _edit(request, access: Access, report: Report):
     """The form for a new or an editable report: save as draft, submit, or fill it from a Word file."""
-    docx_form, docx_token, docx_confirm = DocxImportForm(), request.POST.get("imported_docx", ""), None
+    docx_form, status = DocxImportForm(), 200
+    docx_token, docx_confirm = request.POST.get("imported_docx", ""), None
     if request.method != "POST":
         # A new report may be started from a link that fills an extension's field (e.g. the call it answers).
         linked = {k: v for k, v in request.GET.items() if k in extensions.report_form_field_names()}
@@ -107,19 +108,19 @@ def _edit(request, access: Access, report: Report):
         submitting = request.POST.get("action") == "submit"
         if form.is_valid() and (not submitting or form.check_ready_to_submit()):
             try:
-                with transaction.atomic():
-                    report = form.save()
-                    for upload in form.cleaned_data["attachments"]:
-                        Attachment.store(report, upload, request.user)
-                    _keep_imported_docx(request, report, docx_token)
-                    if submitting:
-                        report.transition(Report.Status.SUBMITTED, by=request.user, as_editor=False)
-            except TransitionError as exc:  # changed meanwhile, e.g. submitted from another window
-                messages.error(request, f"{exc}本次修改未保存。")
-                return redirect("reports:detail", pk=report.pk)
-            messages.success(request, "信息已报送，请等待研究室处理。" if submitting else "草稿已保存。")
-            return redirect(report)
-        messages.error(request, "信息未保存，请按提示修改后再提交。已填写的内容均已保留。")
+                report = form.save_checked(request.user, submitting=submitting)
+            except AlreadyCreated as exc:  # the same form sent twice: the first sending created it
+                messages.info(request, "这篇信息已经保存过，重复提交已忽略。")
+                return redirect(exc.report)
+            except TransitionError as exc:  # changed meanwhile, e.g. submitted from another window or decided
+                messages.error(request, f"{exc}本次修改未保存，您填写的内容仍在下方，可复制留存。")
+                status = 409
+            else:
+                _keep_imported_docx(request, report, docx_token)
+                messages.success(request, "信息已报送，请等待研究室处理。" if submitting else "草稿已保存。")
+                return redirect(report)
+        else:
+            messages.error(request, "信息未保存，请按提示修改后再提交。已填写的内容均已保留。")
     return _render(
         request,
         access,
@@ -134,6 +135,7 @@ def _edit(request, access: Access, report: Report):
             "attachments": list(report.attachments.all()) if report.pk else [],
             "last_event": report.events.last() if report.status == Report.Status.RETURNED else None,
         },
+        status=status,
     )
 
 
@@ -147,8 +149,18 @@ def _import_docx(request, report: Report):
     already typed is replaced only after a confirmation (`import_replace`); `import_keep` keeps what was typed.
     The closing attribution and a phone number fill authors and phone when those are empty.
     """
-    names = ("title", "body", "authors", "phone", "suggested_section", *extensions.report_form_field_names())
-    typed = {name: request.POST.get(name, "") for name in names}
+    fields = (
+        "title",
+        "body",
+        "authors",
+        "phone",
+        "suggested_section",
+        "seen_status",
+        "form_token",
+        *extensions.report_form_field_names(),
+    )
+    typed = {name: request.POST[name] for name in fields if name in request.POST}
+    typed |= {name: typed.get(name, "") for name in ("title", "body")}
     action = request.POST.get("action")
     token = request.POST.get("imported_docx", "")
     docx_form, upload, confirm = DocxImportForm(), None, None
@@ -178,8 +190,8 @@ def _import_docx(request, report: Report):
             else:
                 typed["title"] = imported.title or typed["title"]
                 typed["body"] = imported.body
-                typed["authors"] = typed["authors"] or imported.authors
-                typed["phone"] = typed["phone"] or imported.phone
+                typed["authors"] = typed.get("authors") or imported.authors
+                typed["phone"] = typed.get("phone") or imported.phone
                 for warning in imported.warnings:
                     messages.warning(request, warning)
                 messages.success(
@@ -281,7 +293,7 @@ def attachment_download(request, pk, attachment_pk):
     except FileNotFoundError:
         raise Http404("附件文件已不存在") from None
     response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        handle, as_attachment=True, filename=attachment.download_name, content_type=attachment.content_type
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"

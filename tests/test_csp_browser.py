@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def public_pages(issue: Issue) -> list[str]:
-    article, brief = issue.articles.order_by("position").first(), issue.briefs.order_by("position").first()
+    article, brief = issue.piece_set.articles().order_by("position").first(), issue.piece_set.briefs().first()
     return [
         "/",
         "/archive/",
@@ -40,12 +40,14 @@ def submitter_pages(report: Report, sent: Report) -> list[str]:
         f"/submit/{sent.pk}/versions/1/",
         "/submit/notifications/",
         "/submit/stats/",
+        "/submit/calls/",
+        "/submit/reminders/",
         "/accounts/password/",
     ]
 
 
 def editor_pages(issue: Issue, draft: Issue, report: Report) -> list[str]:
-    article = issue.articles.order_by("position").first()
+    article = issue.piece_set.articles().order_by("position").first()
     return [
         "/admin/",
         "/admin/reports/report/",
@@ -62,6 +64,11 @@ def editor_pages(issue: Issue, draft: Issue, report: Report) -> list[str]:
         f"/admin/issues/brief/add/?issue={draft.pk}",
         "/admin/issues/section/",
         f"/preview/issues/{draft.pk}/",
+        f"/admin/issues/issue/{draft.pk}/desk/",
+        "/admin/network/call/",
+        "/admin/network/call/add/",
+        "/admin/network/quota/",
+        "/admin/network/reminder/",
         "/admin/auth/user/",
     ]
 

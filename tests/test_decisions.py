@@ -1,8 +1,12 @@
 """Every status move, legal and illegal, for each side; and the editor's decisions made through the inbox."""
 
 import itertools
+import threading
 
 import pytest
+from django.contrib.messages import get_messages
+from django.db import connections
+from django.test import Client
 from django.urls import reverse
 
 from reports.models import Report, ReportEvent, TransitionError
@@ -65,9 +69,11 @@ def test_return_and_decline_need_a_reason(to, submitter, editor):
     assert Report.objects.get(pk=report.pk).status == S.SUBMITTED
 
 
-def decide(client, report, decision, comment=""):
+def decide(client, report, decision, comment="", seen=None):
+    """Post the decision panel as the change page renders it, with the status the editor saw."""
     url = reverse("admin:reports_report_decide", args=[report.pk])
-    return client.post(url, {"decision": decision, "comment": comment}, follow=True)
+    seen = seen or Report.objects.get(pk=report.pk).status
+    return client.post(url, {"decision": decision, "comment": comment, "seen_status": seen}, follow=True)
 
 
 def test_accepting_from_the_inbox_records_who_and_when(client, submitter, editor):
@@ -140,3 +146,63 @@ def test_bulk_accept_from_the_inbox(client, submitter, other_submitter, editor):
     assert "已采用 2 篇信息" in response.text
     assert "《丙》" in response.text
     assert sorted(Report.objects.values_list("status", flat=True)) == [S.ACCEPTED, S.ACCEPTED, S.DECLINED]
+
+
+def test_the_change_page_sends_the_status_the_editor_saw(client, submitter, editor):
+    report = make_report(submitter)
+    client.force_login(editor)
+    page = client.get(reverse("admin:reports_report_change", args=[report.pk])).text
+    assert '<input type="hidden" name="seen_status" value="submitted">' in page
+
+
+def test_a_decision_on_a_report_that_moved_meanwhile_is_refused(client, submitter, editor):
+    """Another editor accepted while this one was reading the submitted report: the decline is not applied."""
+    report = make_report(submitter)
+    report.transition(S.ACCEPTED, by=editor)
+    client.force_login(editor)
+    response = decide(client, report, "decline", "不予采用", seen=S.SUBMITTED)
+    assert "状态已由“已报送”变为“已采用”" in response.text and "本次操作未执行" in response.text
+    assert Report.objects.get(pk=report.pk).status == S.ACCEPTED
+
+
+def test_a_comment_over_the_limit_says_so(client, submitter, editor):
+    report = make_report(submitter)
+    client.force_login(editor)
+    response = decide(client, report, "return", "请" * 2001)
+    assert "说明最多 2000 字，现有 2001 字" in response.text and "请选择一个处理决定" not in response.text
+    assert Report.objects.get(pk=report.pk).status == S.SUBMITTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accept_and_decline_at_once_exactly_one_applies(submitter, editor):
+    """Two editors on the same submitted report, each with its own connection, press at the same moment."""
+    outcomes = {}
+    for attempt in range(5):
+        report = make_report(submitter, f"同时处理{attempt}")
+        barrier = threading.Barrier(2)
+
+        def press(decision, comment, report=report, barrier=barrier, attempt=attempt):
+            try:
+                client = Client()
+                client.force_login(editor)
+                url = reverse("admin:reports_report_decide", args=[report.pk])
+                data = {"decision": decision, "comment": comment, "seen_status": "submitted"}
+                barrier.wait()
+                response = client.post(url, data)
+                outcomes[(attempt, decision)] = [m.message for m in get_messages(response.wsgi_request)]
+            finally:
+                connections.close_all()
+
+        threads = [
+            threading.Thread(target=press, args=("accept", "")),
+            threading.Thread(target=press, args=("decline", "与主题不符")),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        moves = list(report.events.exclude(to_status=S.SUBMITTED).values_list("to_status", flat=True))
+        assert len(moves) == 1, moves
+        refused = [d for d in ("accept", "decline") if any("本次操作未执行" in m for m in outcomes[(attempt, d)])]
+        assert len(refused) == 1
+        assert Report.objects.get(pk=report.pk).status == moves[0]

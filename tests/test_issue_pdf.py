@@ -128,7 +128,8 @@ def test_failed_render_is_recorded_and_keeps_the_good_file(published_issue, monk
         raise RuntimeError("字体缺失")
 
     monkeypatch.setattr(issue_pdf, "render_issue_pdf", broken)
-    assert render_task.call(published_issue.pk, 2) == "failed"
+    with pytest.raises(RuntimeError, match="字体缺失"):  # so that the task is recorded as failed, not successful
+        render_task.call(published_issue.pk, 2)
     published_issue.refresh_from_db()
     assert published_issue.pdf_status == Issue.PdfStatus.FAILED
     assert "字体缺失" in published_issue.pdf_error

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issues', '0010_drop_article_and_brief_tables'),
+        ('issues', '0011_issue_pdf_render_started_at'),
     ]
 
     operations = [
