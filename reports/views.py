@@ -168,8 +168,6 @@ def _import_docx(request, report: Report):
         docx_form = DocxImportForm(request.POST, request.FILES)
         if docx_form.is_valid():
             upload = docx_form.cleaned_data["docx"]
-            token = docx_import.stash(upload, request.user)
-            docx_form = DocxImportForm()
     elif action == "import_replace" and token:
         upload = docx_import.unstash(token, request.user)
     if action == "import_keep":
@@ -178,9 +176,14 @@ def _import_docx(request, report: Report):
         try:
             imported = import_docx(upload, report.unit.name if report.unit_id else "")
         except ValidationError as exc:
-            docx_form.add_error("docx", exc)
-            token = ""
+            if docx_form.is_bound:
+                docx_form.add_error("docx", exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
         else:
+            if action == "import":
+                token = docx_import.stash(upload, request.user)
+                docx_form = DocxImportForm()
             typed_title = " ".join(typed["title"].split())
             replaces = (imported.title and typed_title and typed_title != imported.title) or (
                 body_has_content(typed["body"]) and clean_html(typed["body"]) != imported.body
