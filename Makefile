@@ -58,7 +58,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NPM_STAMP)
 
-$(CKEDITOR_BUNDLE): $(NPM_STAMP) $(STAMP) ckeditor/build.mjs ckeditor/editor.js
+$(CKEDITOR_BUNDLE): $(NPM_STAMP) $(STAMP) ckeditor/build.mjs ckeditor/editor.js ckeditor/character-count.js
 	node ckeditor/build.mjs "$$($(PY) -c 'import django_ckeditor_5, pathlib; print(pathlib.Path(django_ckeditor_5.__file__).parent / "static/django_ckeditor_5/app.js")')"
 
 $(SORTABLE): $(NPM_STAMP)

@@ -1,7 +1,7 @@
 /**
  * The editor class the portal ships: CKEditor 5 from the single `ckeditor5` package, with only the plugins a
  * report needs. No General HTML Support, source editing, HTML embed, Style, media embed or full-page mode: the
- * editor can only produce what reports/sanitize.py allows.
+ * editor can only produce what reports/sanitize.py allows. 字数 counts Chinese characters (character-count.js).
  */
 import {
     ClassicEditor as ClassicEditorBase,
@@ -28,8 +28,8 @@ import {
     TableCaption,
     TableToolbar,
     Underline,
-    WordCount,
 } from 'ckeditor5';
+import ChineseCharacterCount from './character-count.js';
 import 'ckeditor5/ckeditor5.css';
 
 export default class ClassicEditor extends ClassicEditorBase {}
@@ -58,5 +58,5 @@ ClassicEditor.builtinPlugins = [
     SimpleUploadAdapter,
     PasteFromOffice,
     RemoveFormat,
-    WordCount,
+    ChineseCharacterCount,
 ];

@@ -177,7 +177,10 @@ class CorrectionNoteForm(forms.ModelForm):
     correction_note = forms.CharField(
         label="更正说明",
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
-        help_text="本期已发布：保存的修改将记为更正（修改人、时间、内容），并重新生成 PDF。",
+        help_text=(
+            "本期已发布：保存的修改将记为更正（修改人、时间、内容），并重新生成 PDF。"
+            "更正说明会以“更正：……（日期）”显示在本期和该篇的网页上，请写给读者看。"
+        ),
     )
 
 
@@ -503,9 +506,9 @@ class BriefAdmin(PieceAdmin):
 
 @admin.register(Correction)
 class CorrectionAdmin(DeskAdminMixin, admin.ModelAdmin):
-    list_display = ["issue", "made_at", "made_by", "note"]
-    list_select_related = ["issue", "made_by"]
-    readonly_fields = ["issue", "made_by", "made_at", "note", "changes"]
+    list_display = ["issue", "piece", "made_at", "made_by", "note"]
+    list_select_related = ["issue", "made_by", "piece"]
+    readonly_fields = ["issue", "piece", "made_by", "made_at", "note", "changes"]
 
     def has_add_permission(self, request, *args):
         return False  # recorded by saving a published issue or piece

@@ -106,7 +106,7 @@ def store_issue(parsed: ParsedIssue, *, draft: bool = False, replace: bool = Fal
     Piece.objects.bulk_create(articles + briefs)
     similar.index_new_pieces(articles + briefs)  # bulk_create sends no signals
     if replaced and not draft:
-        record_correction(issue, by=by, note="整期重新导入（import_issue --replace）")  # a new version and PDF
+        record_correction(issue, by=by, note="整期按印刷版重新导入")  # a new version and PDF
     elif not draft:
         issue.request_pdf()
     return issue

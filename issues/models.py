@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import F, Max, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from simple_history.models import HistoricalRecords
 
@@ -383,10 +384,15 @@ class Piece(models.Model):
         indexes = [SearchIndex(fields=["search_vector"], name="piece_search")]  # search
 
     def __str__(self):
-        return self.title if self.is_article else excerpt(self.printed_body, 30)
+        return self.heading
 
     def get_absolute_url(self) -> str:
         return reverse("issues:article" if self.is_article else "issues:brief", args=[self.pk])
+
+    @property
+    def heading(self) -> str:
+        """How lists and search results name the piece: an article by its title, a brief by its opening words."""
+        return self.title if self.is_article else excerpt(self.printed_body, 30)
 
     @property
     def is_article(self) -> bool:
@@ -512,6 +518,15 @@ class Correction(models.Model):
     """A change made to an issue after it was published: who made it, when, what and why."""
 
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="corrections", verbose_name="期")
+    piece = models.ForeignKey(
+        "Piece",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name="稿件",
+        help_text="更正所涉的文章或摘登；空：刊物本身（日期、版记等）",
+    )
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="更正人")
     made_at = models.DateTimeField("更正时间", auto_now_add=True)
     note = models.TextField("更正说明")
@@ -524,6 +539,12 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.issue} · {self.made_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def notice(self) -> str:
+        """As readers see it: `更正：…（2024年5月8日）`."""
+        made = timezone.localtime(self.made_at)
+        return f"更正：{self.note.rstrip('。')}（{made.year}年{made.month}月{made.day}日）"
 
 
 class TextFingerprint(models.Model):

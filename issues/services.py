@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from issues import leads
 from issues.models import Correction, Issue, IssueSequence, Piece, Section
+from issues.signals import issue_published
 from reports import wording
 from reports.models import Profile, Report
 from reports.sanitize import clean_html
@@ -196,7 +197,8 @@ def _record_change(piece_or_issue, *, by, note: str, changes: list[str]) -> None
     """An edit of a published issue is a correction (note required); of a draft, it withdraws the sign-off."""
     issue = piece_or_issue if isinstance(piece_or_issue, Issue) else piece_or_issue.issue
     if issue.is_published:
-        record_correction(issue, by=by, note=note, changes="；".join(changes))
+        piece = None if isinstance(piece_or_issue, Issue) else piece_or_issue
+        record_correction(issue, by=by, note=note, changes="；".join(changes), piece=piece)
     elif changes:
         withdraw_sign_off(issue)
 
@@ -461,13 +463,17 @@ def publish(issue: Issue, *, by=None, confirm_wording: bool = False) -> Issue:
                     comment=f"刊用于《杭州人大信息》{issue}（{piece.get_kind_display()}）",
                 )
         issue.request_pdf()
+        issue_published.send(sender=Issue, issue=issue)
     return issue
 
 
-def record_correction(issue: Issue, *, by, note: str, changes: str = "") -> Correction:
-    """Record a change made to a published issue, and ask for its PDF again."""
+def record_correction(issue: Issue, *, by, note: str, changes: str = "", piece: Piece | None = None) -> Correction:
+    """Record a change made to a published issue (of one of its pieces, if `piece`), and ask for its PDF again.
+
+    Readers see the note: on the issue page, on the piece's page and in the feed entry, which is updated.
+    """
     if not note.strip():
         raise DeskError("修改已发布的刊物须填写更正说明。")
-    correction = Correction.objects.create(issue=issue, made_by=by, note=note.strip(), changes=changes)
+    correction = Correction.objects.create(issue=issue, piece=piece, made_by=by, note=note.strip(), changes=changes)
     issue.mark_changed()
     return correction

@@ -121,10 +121,17 @@ def archive(request, year: int | None = None):
 def _render_issue(request, issue: Issue, *, preview: bool):
     prefetch_contents([issue])
     previous, following = (None, None) if preview else _neighbours(issue)
+    corrections = [] if preview else list(issue.corrections.order_by("made_at"))
     return render(
         request,
         "issues/issue.html",
-        {"issue": issue, "previous": previous, "following": following, "preview": preview},
+        {
+            "issue": issue,
+            "previous": previous,
+            "following": following,
+            "preview": preview,
+            "corrections": corrections,
+        },
     )
 
 
@@ -234,7 +241,12 @@ def _siblings(piece):
 
 def _render_piece(request, piece):
     previous, following = _siblings(piece)
-    return render(request, "issues/piece.html", {"piece": piece, "previous": previous, "following": following})
+    corrections = piece.corrections.order_by("made_at")
+    return render(
+        request,
+        "issues/piece.html",
+        {"piece": piece, "previous": previous, "following": following, "corrections": corrections},
+    )
 
 
 @cached_for_readers
@@ -284,6 +296,7 @@ def pieces(request):
             "page": page,
             "results": results,
             "capped": bool(q) and page.paginator.count >= WINDOW,
+            "active_filters": sum(1 for name in piece_filter.form.fields if request.GET.get(name)),
         },
     )
 

@@ -18,6 +18,7 @@ from reports import uploads
 from reports.admin import DeskAdminMixin
 from reports.models import Contributor, Report, display_name
 from reports.stats import Period, period_choices
+from reports.text import titled
 
 
 @admin.register(Call)
@@ -105,7 +106,7 @@ class CallAdmin(DeskAdminMixin, admin.ModelAdmin):
 
     def _remind(self, request, call):
         sent, skipped = services.remind_by_hand(services.unanswered_units(call), by=request.user, call=call)
-        self.message_user(request, f"“{call.topic}”：已催报 {len(sent)} 个单位。", messages.SUCCESS)
+        self.message_user(request, f"{titled(call.topic)}：已催报 {len(sent)} 个单位。", messages.SUCCESS)
         if skipped:
             names = "、".join(unit.name for unit in skipped)
             self.message_user(request, f"今天已催报过，未重复发送：{names}", messages.WARNING)

@@ -25,6 +25,7 @@ from network.models import (
 )
 from reports.models import Contributor, District, Report
 from reports.stats import Period
+from reports.text import titled
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +53,9 @@ def link_answer(report: Report, call: Call | None, *, check: bool = True) -> Ans
     if current is not None and current.call_id == call.pk:
         return current
     if check and not call.is_open:
-        raise AnswerError(f"约稿“{call.topic}”已结束征集。")
+        raise AnswerError(f"约稿{titled(call.topic)}已结束征集。")
     if check and not call.is_addressed_to(report.unit):
-        raise AnswerError(f"约稿“{call.topic}”不是发给{report.unit.name}的。")
+        raise AnswerError(f"约稿{titled(call.topic)}不是发给{report.unit.name}的。")
     if current is not None:
         current.call = call
         current.save(update_fields=["call"])
@@ -313,7 +314,7 @@ def _quota_message(shortfall: Shortfall, unit: Contributor) -> tuple[str, str]:
 
 def _call_message(call: Call, today: datetime.date) -> str:
     when = "今天" if call.deadline == today else f"{call.deadline.month}月{call.deadline.day}日"
-    return f"约稿：{call.topic}，{when}截止，贵单位尚未报送，请抓紧报送。"
+    return f"约稿{titled(call.topic)}{when}截止，贵单位尚未报送，请抓紧报送。"
 
 
 def due_reminders(today: datetime.date | None = None) -> list[PlannedReminder]:
@@ -437,7 +438,7 @@ def remind_by_hand(units, *, by, call: Call | None = None, message: str = "", to
     """The editor's own 催报: to the given units, about a call or in general. (sent, skipped as already today)."""
     today = today or timezone.localdate()
     if call is not None:
-        key, text = f"manual:call:{call.pk}", message or f"约稿：{call.topic}，请抓紧报送。"
+        key, text = f"manual:call:{call.pk}", message or f"约稿{titled(call.topic)}，请抓紧报送。"
     else:
         key, text = "manual:general", message or "请按要求及时报送信息。"
     sent, skipped = [], []

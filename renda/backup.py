@@ -38,6 +38,7 @@ SEEDED = {
     "issues.Section",
     "reports.Contributor",
     "django_tasks_database.DBTaskResult",
+    "distribution.SubscriberGroup",
 }
 
 

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "reports",
     "issues",
     "network",
+    "distribution",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +286,15 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "renda@localhost")
+
+# E-mail distribution of published issues (distribution/): batch size, retries of a failed address (the n-th retry
+# waits n × the delay), the PDF attached up to this size (linked above it), and how long to wait for the PDF.
+DISTRIBUTION_BATCH_SIZE = envint("DISTRIBUTION_BATCH_SIZE", 50)
+DISTRIBUTION_MAX_ATTEMPTS = envint("DISTRIBUTION_MAX_ATTEMPTS", 4)
+DISTRIBUTION_RETRY_DELAY_SECONDS = envint("DISTRIBUTION_RETRY_DELAY_SECONDS", 300)
+DISTRIBUTION_ATTACH_MAX_MB = envint("DISTRIBUTION_ATTACH_MAX_MB", 5)
+DISTRIBUTION_PDF_WAIT_SECONDS = 30
+DISTRIBUTION_PDF_MAX_WAITS = 60
 
 # Off by default: the intranet may serve plain HTTP. Turn on behind HTTPS.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", False)

@@ -5,11 +5,14 @@ one sanitiser. The first short paragraph or top heading is taken as the title, a
 """
 
 import re
+import secrets
 from dataclasses import dataclass, field
 
 import mammoth
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files import File
 
 from reports import uploads
 from reports.sanitize import clean_html, plain_text
@@ -33,9 +36,45 @@ class Imported:
     title: str
     body: str
     warnings: list[str] = field(default_factory=list)
+    authors: str = ""
+    phone: str = ""
 
 
-def import_docx(upload) -> Imported:
+# The closing attribution as units write it, half- or full-width parentheses: `（上城区人大常委会办公室 蔡静 李兴军）`.
+_ATTRIBUTION = re.compile(r"<p>\s*[（(]([^（）()<>]{2,120})[）)]\s*</p>\s*$")
+_PHONE = re.compile(r"(?:(?:联系)?电话|手机)?\s*[:：]?\s*(?<!\d)(1[3-9]\d{9}|(?:0\d{2,3}[-－ ]?)?\d{7,8})(?!\d)")
+_PHONE_LINE = re.compile(r"<p>\s*(?:联系人[:：]?[^<]{0,20})?(?:(?:联系)?电话|手机)\s*[:：]?\s*[^<]{7,40}</p>\s*$")
+
+
+def read_closing(html: str, unit_name: str = "") -> tuple[str, str, str]:
+    """Take the closing attribution and a phone line off the end of the body: (body, authors, phone).
+
+    The attribution's first word is the unit (the report's own), the rest are the authors; a phone number in it
+    or on a line of its own (`联系电话：0571-87000000`) fills the phone field.
+    """
+    authors = phone = ""
+    for _ in range(2):  # the attribution and a phone line, in either order
+        line = _PHONE_LINE.search(html)
+        if line and (number := _PHONE.search(plain_text(line.group(0)))):
+            phone = phone or number.group(1)
+            html = html[: line.start()]
+            continue
+        if match := _ATTRIBUTION.search(html):
+            inside = match.group(1)
+            if number := _PHONE.search(inside):
+                phone = phone or number.group(1)
+                inside = inside[: number.start()] + inside[number.end() :]
+            words = inside.replace("电话", " ").replace("：", " ").replace(":", " ").split()
+            if (unit_name and words and unit_name.startswith(words[0][:4])) or (words and len(words[0]) > 4):
+                words = words[1:]
+            authors = authors or " ".join(words)
+            html = html[: match.start()]
+            continue
+        break
+    return html, authors, phone
+
+
+def import_docx(upload, unit_name: str = "") -> Imported:
     """Read a checked .docx upload; ValidationError if mammoth cannot read it."""
     warnings: list[str] = []
 
@@ -77,4 +116,46 @@ def import_docx(upload) -> Imported:
     body = clean_html(html)
     if not title and not plain_text(body):
         raise ValidationError("该 Word 文档中没有可导入的文字。")
-    return Imported(title=title, body=body, warnings=warnings)
+    body, authors, phone = read_closing(body, unit_name)
+    return Imported(title=title, body=body, warnings=warnings, authors=authors, phone=phone)
+
+
+# --- The imported file, kept until the report is saved ------------------------------------------------------
+
+_STASH_SALT = "reports.docx-import"
+
+
+def _stash_dir():
+    return settings.PRIVATE_MEDIA_ROOT / "docx-import"
+
+
+def stash(upload, user) -> str:
+    """Keep an imported .docx until the form is saved (nothing is saved at import); a signed token naming it."""
+    folder = _stash_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.docx"
+    upload.seek(0)
+    with open(folder / name, "wb") as f:
+        for chunk in upload.chunks():
+            f.write(chunk)
+    return signing.dumps({"file": name, "name": uploads.safe_name(upload.name), "user": user.pk}, salt=_STASH_SALT)
+
+
+def unstash(token: str, user, max_age: int = 2 * 24 * 3600):
+    """The stashed upload a token names (the same user's, not too old), as a file Attachment.store accepts."""
+    try:
+        data = signing.loads(token, salt=_STASH_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    path = _stash_dir() / data["file"]
+    if data.get("user") != user.pk or "/" in data["file"] or not path.is_file():
+        return None
+    upload = File(open(path, "rb"), name=data["name"])  # noqa: SIM115 (closed by the caller, `discard`)
+    upload.checked_kind = uploads.DOCX
+    upload.stash_path = path
+    return upload
+
+
+def discard(upload) -> None:
+    upload.close()
+    upload.stash_path.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from reports import uploads
 from reports.sanitize import RichTextField
+from reports.text import titled
 
 logger = logging.getLogger(__name__)
 
@@ -306,7 +307,7 @@ class Report(models.Model):
         if not as_editor:
             chain.notify_waiting(self, event)
         if as_editor:
-            message = f"“{self.title}”{event.describe()}"
+            message = f"{titled(self.title)}{event.describe()}"
             piece = self.piece if to == self.Status.PUBLISHED and not comment.strip() else None
             if piece is not None and piece.issue.number is not None:
                 message += f"（{piece.issue.name}）"

@@ -13,11 +13,13 @@ from django.views.decorators.http import require_POST
 
 from issues import similar
 from issues.models import PIECE_TEXT_OF_REPORT
-from reports import chain, extensions, stats, uploads, wording
+from reports import chain, docx_import, extensions, stats, uploads, wording
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
 from reports.forms import AlreadyCreated, CommentForm, DocxImportForm, ReportForm, ReviewForm, body_has_content
-from reports.models import SECRECY_DECLARATION, Notification, Report, TransitionError, is_editor
+from reports.models import SECRECY_DECLARATION, Attachment, Notification, Report, TransitionError, is_editor
+from reports.sanitize import clean_html, plain_text
+from reports.text import titled
 
 PORTAL_SELECT = ["unit", "suggested_section", "printed_piece__issue", "printed_piece__section"]
 
@@ -111,12 +113,13 @@ def report_edit(request, pk):
 def _edit(request, access: Access, report: Report):
     """The form for a new or an editable report: save as draft, submit, or fill it from a Word file."""
     docx_form, status = DocxImportForm(), 200
+    docx_token, docx_confirm = request.POST.get("imported_docx", ""), None
     if request.method != "POST":
         # A new report may be started from a link that fills an extension's field (e.g. the call it answers).
         linked = {k: v for k, v in request.GET.items() if k in extensions.report_form_field_names()}
         form = ReportForm(instance=report, initial=linked if report.pk is None else None)
-    elif request.POST.get("action") == "import":
-        form, docx_form = _import_docx(request, report)
+    elif request.POST.get("action") in IMPORT_ACTIONS:
+        form, docx_form, docx_token, docx_confirm = _import_docx(request, report)
     else:
         form = ReportForm(request.POST, request.FILES, instance=report)
         submitting = request.POST.get("action") == "submit"
@@ -140,6 +143,7 @@ def _edit(request, access: Access, report: Report):
                 messages.error(request, f"{exc}本次修改未保存，您填写的内容仍在下方，可复制留存。")
                 status = 409
             else:
+                _keep_imported_docx(request, report, docx_token)
                 if held:
                     messages.warning(
                         request,
@@ -160,6 +164,8 @@ def _edit(request, access: Access, report: Report):
         {
             "form": form,
             "docx_form": docx_form,
+            "docx_token": docx_token,
+            "docx_confirm": docx_confirm,
             "report": report,
             "is_new": report.pk is None,
             "attachments": list(report.attachments.all()) if report.pk else [],
@@ -183,8 +189,16 @@ def _wording_context(report: Report) -> dict:
     return {"wording_hits": hits, "wording_signature": wording.signature(hits)}
 
 
-def _import_docx(request, report: Report) -> tuple[ReportForm, DocxImportForm]:
-    """Fill title and body from a .docx, keeping whatever else was typed; nothing is saved yet."""
+IMPORT_ACTIONS = ("import", "import_replace", "import_keep")
+
+
+def _import_docx(request, report: Report):
+    """Fill title and body from a .docx, keeping whatever else was typed; nothing is saved yet.
+
+    The file is kept (a signed token in the form) and attached when the report is saved. A title or text the clerk
+    already typed is replaced only after a confirmation (`import_replace`); `import_keep` keeps what was typed.
+    The closing attribution and a phone number fill authors and phone when those are empty.
+    """
     fields = (
         "title",
         "body",
@@ -197,20 +211,62 @@ def _import_docx(request, report: Report) -> tuple[ReportForm, DocxImportForm]:
     )
     typed = {name: request.POST[name] for name in fields if name in request.POST}
     typed |= {name: typed.get(name, "") for name in ("title", "body")}
-    docx_form = DocxImportForm(request.POST, request.FILES)
-    if docx_form.is_valid():
+    action = request.POST.get("action")
+    token = request.POST.get("imported_docx", "")
+    docx_form, upload, confirm = DocxImportForm(), None, None
+    if action == "import":
+        docx_form = DocxImportForm(request.POST, request.FILES)
+        if docx_form.is_valid():
+            upload = docx_form.cleaned_data["docx"]
+    elif action == "import_replace" and token:
+        upload = docx_import.unstash(token, request.user)
+    if action == "import_keep":
+        messages.info(request, "已保留您填写的标题和正文；Word 文件将在保存时作为附件一并保存。")
+    if upload is not None:
         try:
-            imported = import_docx(docx_form.cleaned_data["docx"])
+            imported = import_docx(upload, report.unit.name if report.unit_id else "")
         except ValidationError as exc:
-            docx_form.add_error("docx", exc)
+            if docx_form.is_bound:
+                docx_form.add_error("docx", exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
         else:
-            typed["title"] = imported.title or typed["title"]
-            typed["body"] = imported.body
-            for warning in imported.warnings:
-                messages.warning(request, warning)
-            messages.success(request, "已从 Word 文档导入标题和正文，请核对后保存或报送。")
-            docx_form = DocxImportForm()
-    return ReportForm(instance=report, initial=typed), docx_form
+            if action == "import":
+                token = docx_import.stash(upload, request.user)
+                docx_form = DocxImportForm()
+            typed_title = " ".join(typed["title"].split())
+            replaces = (imported.title and typed_title and typed_title != imported.title) or (
+                body_has_content(typed["body"]) and clean_html(typed["body"]) != imported.body
+            )
+            if action == "import" and replaces:
+                confirm = {"title": imported.title, "characters": len(plain_text(imported.body))}
+            else:
+                typed["title"] = imported.title or typed["title"]
+                typed["body"] = imported.body
+                typed["authors"] = typed.get("authors") or imported.authors
+                typed["phone"] = typed.get("phone") or imported.phone
+                for warning in imported.warnings:
+                    messages.warning(request, warning)
+                messages.success(
+                    request, "已从 Word 文档导入标题和正文，请核对后保存或报送；Word 文件将在保存时作为附件一并保存。"
+                )
+        finally:
+            if action == "import_replace":
+                upload.close()
+    return ReportForm(instance=report, initial=typed), docx_form, token, confirm
+
+
+def _keep_imported_docx(request, report: Report, token: str) -> None:
+    """Attach the Word file the form was filled from (within the attachments limit)."""
+    upload = docx_import.unstash(token, request.user) if token else None
+    if upload is None:
+        return
+    try:
+        if report.attachments.count() < settings.REPORT_MAX_ATTACHMENTS:
+            upload.size = upload.stash_path.stat().st_size
+            Attachment.store(report, upload, request.user)
+    finally:
+        docx_import.discard(upload)
 
 
 @login_required
@@ -225,7 +281,7 @@ def report_detail(request, pk):
             with transaction.atomic():
                 comment.save()
                 if access.is_editor:
-                    Notification.notify(report, message=f"研究室对“{report.title}”留言：{comment.body[:200]}")
+                    Notification.notify(report, message=f"研究室对{titled(report.title)}留言：{comment.body[:200]}")
             messages.success(request, "留言已发送。")
             return redirect(report)
         messages.error(request, "留言未发送，请填写内容后再试。")
@@ -331,7 +387,7 @@ def report_delete(request, pk):
         for attachment in report.attachments.all():
             attachment.file.delete(save=False)
         report.delete()
-    messages.success(request, f"草稿“{report.title}”已删除。")
+    messages.success(request, f"草稿{titled(report.title)}已删除。")
     return redirect("reports:list")
 
 

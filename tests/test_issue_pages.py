@@ -203,7 +203,9 @@ def test_article_page_query_count_is_constant(client, published_issue, django_as
     client.get(f"/articles/{article.pk}/")
     _add_articles(published_issue, 20)
     cache.clear()  # readers' copy of the page, and the published state it is keyed on
-    with django_assert_num_queries(3):  # the published state; the piece; its issue's pieces in print order
+    with django_assert_num_queries(
+        4
+    ):  # the published state; the piece; its issue's pieces in print order; its corrections
         client.get(f"/articles/{article.pk}/")
 
 

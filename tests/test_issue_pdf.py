@@ -381,7 +381,11 @@ def test_a_long_section_name_takes_the_lines_it_needs_in_the_toc(published_issue
         if box.element_tag == "li" and "toc-group" in (box.element.get("class") or "")
     ]
     for group in groups:
-        name = [box for box in group.descendants() if box.element_tag == "span"]
+        name = [
+            box
+            for box in group.descendants()
+            if box.element_tag == "span" and "toc-section" in (box.element.get("class") or "")
+        ]
         entries = next(box for box in group.descendants() if box.element_tag == "ul")
         for text in (t for box in name for t in box.descendants() if isinstance(t, boxes.TextBox)):
             assert text.position_x + text.width <= entries.position_x + 0.5, f"{text.text} runs into the entries"

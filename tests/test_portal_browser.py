@@ -37,6 +37,12 @@ def test_write_attach_submit_and_see_it_listed(page, submitter):
     page.fill("#id_authors", "蔡静 李兴军")
     page.set_input_files("#id_attachments", {"name": "现场照片.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()})
     page.check("#id_secrecy_declared")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.click("button[value=submit]")  # 报送 asks first, with what will be sent; dismissed, nothing is sent
+    assert "标题：上城区：“代表夜聊”收集民意" in questions[0] and "作者：蔡静 李兴军" in questions[0]
+    assert "附件：1 个" in questions[0] and not Report.objects.exists()
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("button[value=submit]")
     page.wait_for_url("**/submit/*/")
     assert "信息已报送" in page.content()

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import zoneinfo
 
 import pytest
@@ -135,7 +136,10 @@ def test_the_unit_sees_its_own_figures(client, submitter, activity):
     client.force_login(submitter)
     text = client.get("/submit/stats/?period=quarter&year=2024&quarter=2").text
     assert SHANGCHENG in text and XIHU not in text
-    assert "<td>3</td><td>1</td><td>33.3%</td>" in text and "第 1 名（共 2 个单位）" in text
+    assert (
+        re.search(r'<td data-label="报送">3</td><td data-label="采用">1</td><td data-label="采用率">33.3%</td>', text)
+        and "第 1 名（共 2 个单位）" in text
+    )
     text = client.get("/submit/stats/?period=month&year=2024&month=99").text
     assert "统计期间填写有误" in text
 

@@ -1,0 +1,233 @@
+"""E-mail distribution: a published issue goes to the list (editor-kept and self-subscribed readers), in batches,
+with its 目录, PDF and an unsubscribe link; failed addresses are retried, then shown on the desk."""
+
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from distribution import services
+from distribution.models import Delivery, Mailing, Subscriber, SubscriberGroup
+from distribution.tasks import send_mailing
+from issues import services as desk
+from issues.models import Piece
+from tests import mail_backends
+
+HOSTILE = '<script>alert("x")</script>监督 & 代表'
+
+
+@pytest.fixture
+def subscribers(db):
+    group, _ = SubscriberGroup.objects.get_or_create(name="市人大常委会组成人员")
+    return [
+        Subscriber.objects.create(name="张三", email="zhang@example.cn", group=group),
+        Subscriber.objects.create(name="李四", email="li@example.cn", group=group),
+        Subscriber.objects.create(email="pending@example.cn", status=Subscriber.Status.PENDING),
+        Subscriber.objects.create(email="gone@example.cn", status=Subscriber.Status.UNSUBSCRIBED),
+    ]
+
+
+@pytest.fixture
+def published(draft_issue, editor, subscribers, django_capture_on_commit_callbacks):
+    article = Piece.objects.articles().filter(issue=draft_issue).first()
+    Piece.objects.filter(pk=article.pk).update(title=HOSTILE)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue = desk.publish(draft_issue, by=editor)
+    return issue
+
+
+def run_all(mailing, now=None):
+    """Run the mailing's steps as the worker would, the clock jumping to each booked step."""
+    now = now or timezone.now()
+    for _ in range(100):
+        next_run = services.run_mailing(mailing.pk, now=now)
+        if next_run is None:
+            return now
+        now = max(now, next_run)
+    raise AssertionError("mailing never finished")
+
+
+def test_publishing_queues_a_mailing_that_waits_for_the_pdf_then_sends_to_active_subscribers(published):
+    mailing = Mailing.objects.get(issue=published)
+    assert DBTaskResult.objects.filter(task_path=send_mailing.module_path, args_kwargs__args=[mailing.pk]).exists()
+    now = timezone.now()
+    next_run = services.run_mailing(mailing.pk, now=now)
+    assert next_run > now and mail.outbox == []  # the PDF renders in the background: nothing sent yet
+    published.refresh_from_db()
+    published.store_pdf()
+    run_all(mailing, now=next_run)
+    assert sorted(m.to[0] for m in mail.outbox) == ["li@example.cn", "zhang@example.cn"]
+    message = mail.outbox[0]
+    assert message.subject == f"《杭州人大信息》{published.name}"
+    html = message.alternatives[0].content
+    assert "<script>" not in html and "&lt;script&gt;" in html and "监督 &amp; 代表" in html
+    assert HOSTILE in message.body  # the plain-text part is text, not HTML
+    assert re.search(r'href="http://[^"]+/articles/\d+/"', html)
+    assert message.attachments[0].filename == published.pdf_filename
+    assert message.attachments[0].content.startswith(b"%PDF")
+    subscriber = Subscriber.objects.get(email=message.to[0])
+    assert subscriber.token in message.extra_headers["List-Unsubscribe"]
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"/subscribe/unsubscribe/{subscriber.token}/" in message.body and subscriber.token in html
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.DONE and mailing.pdf_attached
+    assert set(Delivery.objects.filter(mailing=mailing).values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+def test_a_pdf_over_the_size_limit_is_linked_not_attached(published, settings):
+    settings.DISTRIBUTION_ATTACH_MAX_MB = 0
+    published.refresh_from_db()
+    published.store_pdf()
+    run_all(Mailing.objects.get(issue=published))
+    message = mail.outbox[0]
+    assert message.attachments == []
+    assert f"/issues/{published.year}/{published.kind}/{published.number}/pdf/" in message.body
+
+
+def test_mails_go_out_in_batches_and_the_task_books_its_next_step(published, settings):
+    settings.DISTRIBUTION_BATCH_SIZE = 1
+    settings.DISTRIBUTION_PDF_MAX_WAITS = 0  # no PDF: the mail links it
+    mailing = Mailing.objects.get(issue=published)
+    before = DBTaskResult.objects.filter(task_path=send_mailing.module_path).count()
+    assert send_mailing.call(mailing.pk).startswith("next step")
+    assert len(mail.outbox) == 1
+    assert DBTaskResult.objects.filter(task_path=send_mailing.module_path).count() == before + 1
+    assert send_mailing.call(mailing.pk) == "done"
+    assert len(mail.outbox) == 2
+    assert send_mailing.call(mailing.pk) == "done" and len(mail.outbox) == 2  # a stray step sends nothing again
+
+
+def test_a_refused_address_is_retried_later_then_reported_on_the_desk_without_holding_back_others(
+    published, settings, client, editor
+):
+    settings.MAILERS = {"default": {"BACKEND": "tests.mail_backends.RefusingBackend"}}
+    settings.DISTRIBUTION_PDF_MAX_WAITS = 0
+    settings.DISTRIBUTION_MAX_ATTEMPTS = 3
+    settings.DISTRIBUTION_RETRY_DELAY_SECONDS = 60
+    mail_backends.REFUSED.add("li@example.cn")
+    try:
+        mailing = Mailing.objects.get(issue=published)
+        now = timezone.now()
+        next_run = services.run_mailing(mailing.pk, now=now)
+        assert [m.to[0] for m in mail.outbox] == ["zhang@example.cn"]
+        failing = Delivery.objects.get(mailing=mailing, email="li@example.cn")
+        assert failing.status == Delivery.Status.PENDING and failing.attempts == 1
+        assert next_run == now + datetime.timedelta(seconds=60)
+        assert services.run_mailing(mailing.pk, now=now + datetime.timedelta(seconds=30)) == next_run  # not yet
+        finished = run_all(mailing, now=next_run)
+        assert finished == now + datetime.timedelta(seconds=60 + 120)  # the n-th retry waits n × the delay
+    finally:
+        mail_backends.REFUSED.clear()
+    failing.refresh_from_db()
+    assert failing.status == Delivery.Status.FAILED and failing.attempts == 3
+    assert "SMTPRecipientsRefused" in failing.last_error
+    assert len(mail.outbox) == 1
+    client.force_login(editor)
+    page = client.get("/admin/").content.decode()
+    assert "li@example.cn" in page and "多次发送失败" in page
+
+
+def test_a_reader_subscribes_with_double_opt_in_and_unsubscribes_in_one_click(client, db):
+    response = client.post("/subscribe/", {"email": "Reader@Example.cn", "name": "王五"})
+    assert response.status_code == 200 and "确认邮件" in response.content.decode()
+    subscriber = Subscriber.objects.get(email="reader@example.cn")
+    assert subscriber.status == Subscriber.Status.PENDING and subscriber.source == Subscriber.Source.SELF
+    link = re.search(r"http://\S+/subscribe/confirm/\S+/", mail.outbox[0].body).group(0)
+    client.get(link.split("8000", 1)[1])
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE and subscriber.confirmed_at
+    # Asking again sends nothing new and says the same thing.
+    client.post("/subscribe/", {"email": "reader@example.cn"})
+    assert len(mail.outbox) == 1
+    # The link in a mail shows a button (a link scanner unsubscribes nobody); a mail client's one-click POST,
+    # without any CSRF token, unsubscribes.
+    url = f"/subscribe/unsubscribe/{subscriber.token}/"
+    assert "确认退订" in client.get(url).content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+
+
+def test_a_bad_address_gets_a_chinese_message_and_unknown_tokens_404(client, db):
+    response = client.post("/subscribe/", {"email": "not-an-address"})
+    assert "请输入有效的电子邮箱地址" in response.content.decode() and not Subscriber.objects.exists()
+    assert client.get("/subscribe/confirm/nope/").status_code == 404
+    assert client.post("/subscribe/unsubscribe/nope/").status_code == 404
+
+
+def test_the_footer_offers_the_mail_subscription_and_names_the_feed_for_readers(client, db):
+    page = client.get("/").content.decode()
+    assert 'href="/subscribe/">邮件订阅' in page and "RSS 订阅" in page and "Atom" not in page.split("<body")[1]
+
+
+def test_the_editor_imports_subscribers_from_an_excel_csv(client, editor):
+    Subscriber.objects.create(email="gone@example.cn", status=Subscriber.Status.UNSUBSCRIBED)
+    csv_text = "姓名,邮箱,分组\n张三,zhang@example.cn,市人大常委会组成人员\n李四,bad-address,各区县人大常委会\n"
+    csv_text += "赵六,GONE@example.cn,各区县人大常委会\n"
+    client.force_login(editor)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("list.csv", csv_text.encode("gb18030"), content_type="text/csv")
+    response = client.post("/admin/distribution/subscriber/import/", {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert "新增 1 人，更新 1 人" in page and "第 3 行" in page
+    zhang = Subscriber.objects.get(email="zhang@example.cn")
+    assert zhang.name == "张三" and zhang.group.name == "市人大常委会组成人员"
+    assert zhang.status == Subscriber.Status.ACTIVE and zhang.source == Subscriber.Source.EDITOR
+    gone = Subscriber.objects.get(email="gone@example.cn")
+    assert gone.status == Subscriber.Status.UNSUBSCRIBED and gone.name == "赵六"  # the reader's wish is kept
+
+
+def test_issues_never_import_the_distribution():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = [
+        str(path)
+        for path in (root / "issues").rglob("*.py")
+        if re.search(r"^\s*(from|import) distribution", path.read_text(), re.M)
+    ]
+    assert offenders == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_mail_each_address_once(draft_issue, editor, settings):
+    import threading
+
+    from django.db import connections
+
+    settings.DISTRIBUTION_PDF_MAX_WAITS = 0
+    settings.DISTRIBUTION_BATCH_SIZE = 3
+    for n in range(12):
+        Subscriber.objects.create(email=f"reader{n}@example.cn")
+    desk.publish(draft_issue, by=editor)
+    mailing = Mailing.objects.get(issue=draft_issue)
+    barrier, errors = threading.Barrier(2), []
+
+    def worker():
+        try:
+            barrier.wait()
+            for _ in range(20):
+                if services.run_mailing(mailing.pk) is None:
+                    break
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"reader{n}@example.cn" for n in range(12))
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 12
