@@ -54,16 +54,40 @@ class UnplacedFilter(forms.Form):
 
 
 class PieceEditForm(forms.Form):
-    title = forms.CharField(label="标题", max_length=200, required=False)
+    """Each field carries its value as shown (`initial-<name>`), so a save changes only what this editor changed
+    and is refused where someone else changed the same field meanwhile."""
+
+    title = forms.CharField(label="标题", max_length=200, required=False, show_hidden_initial=True)
     section = forms.ModelChoiceField(
-        label="栏目", queryset=Section.objects.all(), required=False, empty_label="（无栏目）"
+        label="栏目",
+        queryset=Section.objects.all(),
+        required=False,
+        empty_label="（无栏目）",
+        show_hidden_initial=True,
     )
-    lead = forms.CharField(label="加粗开头", max_length=100, required=False)
-    body = forms.CharField(label="正文", required=False, widget=forms.Textarea(attrs={"rows": 12}))
+    lead = forms.CharField(label="加粗开头", max_length=100, required=False, show_hidden_initial=True)
+    body = forms.CharField(
+        label="正文", required=False, widget=forms.Textarea(attrs={"rows": 12}), show_hidden_initial=True
+    )
     note = forms.CharField(label="更正说明", required=False)
+
+    def seen(self) -> dict[str, str]:
+        """The values the form showed, for the fields whose shown value came back with the post."""
+        return {
+            name: self.data[self.add_initial_prefix(name)]
+            for name in ("title", "section", "lead", "body")
+            if self.add_initial_prefix(name) in self.data
+        }
 
 
 class IssueEditForm(forms.ModelForm):
+    """Only the fields this editor changed are saved (each carries its shown value), not a stale copy of the rest."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
     class Meta:
         model = Issue
         fields = ["date", "number", "total_number", *COLOPHON_FIELDS]
@@ -71,6 +95,10 @@ class IssueEditForm(forms.ModelForm):
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "recipients": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+def _same_text(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
 
 
 def unplaced_reports():
@@ -140,7 +168,7 @@ class DeskViews:
         context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "组版台"}
         return TemplateResponse(request, "admin/issues/issue/desk_start.html", context)
 
-    def desk_view(self, request, object_id):
+    def desk_view(self, request, object_id, *, edit_form=None, editing=None):
         issue = self._desk_issue(request, object_id, post=False)
         if issue.is_published:
             messages.info(request, f"{issue} 已发布，组版台只用于草稿；更正请在本页修改。")
@@ -150,9 +178,9 @@ class DeskViews:
         filters = UnplacedFilter(request.GET if filtering else None)
         reports = list(filters.apply(unplaced_reports()))
         sections = list(Section.objects.filter(is_active=True))
-        editing = None
-        edit_form = None
-        if (edit_id := request.GET.get("edit", "")).isdigit():
+        if editing is not None:  # a refused edit, shown again with what the editor typed
+            editing = next((p for p in issue.pieces() if p.pk == editing.pk), None)
+        elif (edit_id := request.GET.get("edit", "")).isdigit():
             editing = next((p for p in issue.pieces() if p.pk == int(edit_id)), None)
             if editing is not None:
                 edit_form = PieceEditForm(
@@ -240,7 +268,10 @@ class DeskViews:
 
     def desk_move_view(self, request, object_id):
         issue = self._desk_issue(request, object_id)
-        piece = get_object_or_404(Piece, pk=request.POST.get("piece", 0) or 0, issue=issue)
+        piece_id = request.POST.get("piece", "")
+        piece = get_object_or_404(
+            Piece, pk=int(piece_id) if piece_id.isdecimal() and piece_id.isascii() else 0, issue=issue
+        )
         try:
             services.move(piece, -1 if request.POST.get("step") == "up" else 1)
         except services.DeskError as exc:
@@ -252,21 +283,34 @@ class DeskViews:
     def desk_briefs_view(self, request, object_id):
         """All briefs' leads and texts in one form: `lead-<id>`, `text-<id>`."""
         issue = self._desk_issue(request, object_id)
-        changed = 0
+        changed, conflicts = 0, False
         try:
             for brief in Piece.objects.briefs().filter(issue=issue):
-                values = {}
-                if f"lead-{brief.pk}" in request.POST:
-                    values["lead"] = request.POST[f"lead-{brief.pk}"]
-                if f"text-{brief.pk}" in request.POST:
-                    values["body"] = request.POST[f"text-{brief.pk}"]
+                values, seen = {}, {}
+                for name, field in (("lead", "lead"), ("text", "body")):
+                    key = f"{name}-{brief.pk}"
+                    if key not in request.POST:
+                        continue
+                    shown = request.POST.get(f"seen-{key}")
+                    if shown is not None:
+                        if _same_text(shown, request.POST[key]):
+                            continue  # not touched by this editor: keep what is stored
+                        seen[field] = shown
+                    values[field] = request.POST[key]
                 before = (brief.lead, brief.body)
-                brief = services.edit_piece(brief, by=request.user, **values)
+                try:
+                    brief = services.edit_piece(brief, by=request.user, seen=seen, **values)
+                except services.EditConflict as exc:
+                    typed = "；".join(v for v in values.values() if v)
+                    messages.error(request, f"{exc}您填写的是：{typed}")
+                    conflicts = True
+                    continue
                 changed += (brief.lead, brief.body) != before
         except services.DeskError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"已保存 {changed} 则摘登。" if changed else "摘登没有改动。")
+            if changed or not conflicts:
+                messages.success(request, f"已保存 {changed} 则摘登。" if changed else "摘登没有改动。")
         return self._back(issue, "briefs-panel")
 
     def desk_piece_view(self, request, object_id, piece_id):
@@ -277,18 +321,29 @@ class DeskViews:
             messages.error(request, "请检查填写的内容。")
             return self._back(issue, "edit-panel", edit=piece.pk)
         data = form.cleaned_data
-        values = {"body": data["body"]}
-        if piece.is_article:
-            values |= {"title": data["title"], "section": data["section"]}
-        else:
-            values["lead"] = data["lead"]
+        own = ["body", *(["title", "section"] if piece.is_article else ["lead"])]
+        seen = form.seen()
+        values = {name: data[name] for name in own if name not in seen or name in form.changed_data}
         try:
-            services.edit_piece(piece, by=request.user, note=data["note"], **values)
+            services.edit_piece(piece, by=request.user, note=data["note"], seen=seen, **values)
+        except services.EditConflict as exc:
+            messages.error(request, f"{exc}下方保留了您填写的内容，其中的原值已换成他人保存的值；核对后可再次保存。")
+            return self.desk_view(request, object_id, edit_form=self._refreshed(form, piece), editing=piece)
         except services.DeskError as exc:
             messages.error(request, str(exc))
             return self._back(issue, "edit-panel", edit=piece.pk)
         messages.success(request, f"已保存《{Piece.objects.get(pk=piece.pk)}》。")
         return self._back(issue, f"piece-{piece.pk}")
+
+    @staticmethod
+    def _refreshed(form: PieceEditForm, piece: Piece) -> PieceEditForm:
+        """The refused form again: the editor's input, with the shown values replaced by the stored ones."""
+        piece.refresh_from_db()
+        data = form.data.copy()
+        stored = {"title": piece.title, "section": piece.section_id or "", "lead": piece.lead, "body": piece.body}
+        for name, value in stored.items():
+            data[form.add_initial_prefix(name)] = value
+        return PieceEditForm(data, auto_id="edit_%s")
 
     def desk_remove_view(self, request, object_id, piece_id):
         issue = self._desk_issue(request, object_id)

@@ -23,6 +23,10 @@ class DeskError(Exception):
     """An editor's step that cannot be done; the message says why, in Chinese, for the user."""
 
 
+class EditConflict(DeskError):
+    """An edit made on a copy someone else has changed since: refused, the form's input kept for the user."""
+
+
 class WordingUnconfirmed(DeskError):
     """Publishing stopped because the wording check found hits nobody confirmed; `hits` lists them."""
 
@@ -241,21 +245,49 @@ def save_piece(piece: Piece, *, by, note: str = "", changes: list[str] | None = 
     return piece
 
 
+def _as_stored(piece: Piece, name: str, value):
+    """A field's value as `edit_piece` would store it (text stripped, a body sanitised)."""
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").strip()
+    if name == "body":
+        value = brief_paragraph(value) if piece.is_brief else clean_html(value)
+    return value
+
+
+def _unchanged_since_seen(piece: Piece, name: str, seen: str) -> bool:
+    current = getattr(piece, "section_id" if name == "section" else name)
+    if name == "section":
+        return str(current or "") == (seen or "").strip()
+    if name == "body" and piece.is_brief:  # the desk shows a brief's text without its paragraph tags
+        return _as_stored(piece, name, seen) == current
+    return _as_stored(piece, name, seen) in {current, _as_stored(piece, name, current)}
+
+
 @transaction.atomic
-def edit_piece(piece: Piece, *, by, note: str = "", **values) -> Piece:
-    """Change some of a piece's fields (title, section, lead, body, unit, authors) and save it by `save_piece`."""
+def edit_piece(piece: Piece, *, by, note: str = "", seen: dict[str, str] | None = None, **values) -> Piece:
+    """Change some of a piece's fields (title, section, lead, body, unit, authors) and save it by `save_piece`.
+
+    `seen` holds the values of the changed fields as the form showed them: if someone saved another value of one
+    of them since, the edit is refused (DeskError) instead of silently overwriting theirs.
+    """
     unknown = set(values) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    # The issue first, then the piece: the order every desk step takes its locks in (see `arrange`).
+    Issue.objects.select_for_update().filter(pk__in=Piece.objects.filter(pk=piece.pk).values("issue")).first()
     piece = Piece.objects.select_for_update(of=("self",)).select_related("issue", "unit", "section").get(pk=piece.pk)
+    stale = [
+        str(Piece._meta.get_field(name).verbose_name)
+        for name in values
+        if seen and name in seen and not _unchanged_since_seen(piece, name, seen[name])
+    ]
+    if stale:
+        raise EditConflict(f"《{piece}》的{'、'.join(stale)}在您打开后已被他人修改，本次修改未保存。")
     if piece.is_article and "title" in values and not values["title"].strip():
         raise DeskError("文章须有标题。")
     changed = []
     for name, value in values.items():
-        if isinstance(value, str):
-            value = value.strip()
-        if name == "body":
-            value = brief_paragraph(value) if piece.is_brief else clean_html(value)
+        value = _as_stored(piece, name, value)
         if getattr(piece, name) != value:
             setattr(piece, name, value)
             changed.append(str(Piece._meta.get_field(name).verbose_name))
@@ -268,6 +300,7 @@ def edit_piece(piece: Piece, *, by, note: str = "", **values) -> Piece:
 def remove_piece(piece: Piece, *, by=None) -> Report | None:
     """Take a piece out of its draft issue. A piece made from a report gives the report back to the unplaced ones
     (an article's edited title and text go back to the report's working copy); nothing the unit sent is deleted."""
+    Issue.objects.select_for_update().filter(pk__in=Piece.objects.filter(pk=piece.pk).values("issue")).first()
     piece = Piece.objects.select_for_update(of=("self",)).select_related("report").get(pk=piece.pk)
     issue = _draft_for_update(piece.issue)
     report = piece.report

@@ -20,8 +20,15 @@ def check_database() -> str | None:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return f"database: {type(exc).__name__}: {exc}"
+        return _failure("database", exc)
     return None
+
+
+def _failure(check: str, exc: Exception) -> str:
+    """What the (unauthenticated) answer says of an error: its kind only. The message, which names the database
+    server, port, user and tables, goes to the log."""
+    logger.warning("health check %s: %s: %s", check, type(exc).__name__, exc)
+    return f"{check}: {type(exc).__name__} (details in the server log)"
 
 
 def check_task_queue() -> str | None:
@@ -38,7 +45,7 @@ def check_task_queue() -> str | None:
     try:
         oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
     except Exception as exc:
-        return f"task queue: {type(exc).__name__}: {exc}"
+        return _failure("task queue", exc)
     if oldest is not None:
         waited = int((timezone.now() - oldest).total_seconds())
         return f"task queue: a task has waited {waited} s to start (is db_worker running?)"

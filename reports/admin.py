@@ -755,10 +755,7 @@ class WordingDictionaryAdmin(DeskAdminMixin, admin.ModelAdmin):
         form = WordingCsvForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                text = form.cleaned_data["csv_file"].read().decode("utf-8-sig")
-                counts = wording.import_csv(text)
-            except UnicodeDecodeError:
-                form.add_error("csv_file", "文件不是 UTF-8 编码的 CSV，请在 Excel 中另存为“CSV UTF-8”。")
+                counts = wording.import_csv(wording.decode_csv(form.cleaned_data["csv_file"].read()))
             except wording.ImportError_ as exc:
                 form.add_error("csv_file", f"{exc}本次导入未作任何改动。")
             else:

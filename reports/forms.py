@@ -179,6 +179,7 @@ class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=list(DECISIONS.items()))
     comment = forms.CharField(required=False, max_length=2000)
     secrecy_declared = forms.BooleanField(required=False)
+    seen_status = forms.ChoiceField(required=False, choices=Report.Status.choices)  # the step the page showed
 
 
 class DocxImportForm(forms.Form):

@@ -328,8 +328,13 @@ def report_submit(request, pk):
         )
         return redirect(report)
     try:
+        seen = request.POST.get("seen_status", "")
         report.transition(
-            step, by=request.user, as_editor=False, secrecy_declared=request.POST.get("secrecy_declared") == "on"
+            step,
+            by=request.user,
+            as_editor=False,
+            secrecy_declared=request.POST.get("secrecy_declared") == "on",
+            expected=seen if seen in Report.Status.values else None,
         )
     except TransitionError as exc:
         messages.error(request, str(exc))
@@ -366,7 +371,12 @@ def report_review(request, pk):
     )
     try:
         report.transition(
-            to, by=request.user, as_editor=False, comment=data["comment"], secrecy_declared=data["secrecy_declared"]
+            to,
+            by=request.user,
+            as_editor=False,
+            comment=data["comment"],
+            secrecy_declared=data["secrecy_declared"],
+            expected=data["seen_status"] or None,
         )
     except TransitionError as exc:
         messages.error(request, str(exc))

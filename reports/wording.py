@@ -288,20 +288,80 @@ def _date(value: str, row: int, field: str):
         raise ImportError_(f"第 {row} 行：{field}“{value}”不是日期（应为 2024-01-31）。") from None
 
 
+def decode_csv(data: bytes) -> str:
+    """The text of an uploaded CSV: UTF-8 (with or without BOM, Excel's “CSV UTF-8”), else GB18030, which is what
+    Excel on a Chinese Windows writes for plain “CSV（逗号分隔）” (GBK is a subset)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text
+    raise ImportError_("文件不是 CSV 文本（应为 UTF-8 或 GBK 编码），请在 Excel 中另存为“CSV UTF-8”。")
+
+
+def _limits() -> dict[str, dict[str, int]]:
+    """The longest value each column may hold, per category (the dictionary's field lengths)."""
+
+    def length(model, name):
+        return model._meta.get_field(name).max_length
+
+    return {
+        KIND_NAME: {"正确写法": length(OfficialName, "name"), "备注": length(OfficialName, "note")},
+        KIND_LEADER: {
+            "词语": length(Leader, "name"),
+            "职务": length(Leader, "title"),
+            "备注": length(Leader, "note"),
+        },
+        "rule": {
+            "词语": length(WordingRule, "phrase"),
+            "正确写法": length(WordingRule, "correction"),
+            "备注": length(WordingRule, "note"),
+        },
+    }
+
+
+def _rows(reader):
+    """The reader's rows numbered from 2, a malformed line reported with its number instead of a crash."""
+    number = 1
+    while True:
+        number += 1
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportError_(f"第 {number} 行无法读取（{exc}），请检查引号和单元格内容。") from None
+        yield number, raw
+
+
 def import_csv(text: str) -> dict[str, int]:
     """Add or update entries from CSV text (the export's columns). All or nothing: a bad row changes nothing."""
     from django.db import transaction
 
+    if "\x00" in text:
+        raise ImportError_("文件含有空字符（NUL），不是 CSV 文本。")
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in next(reader, [])]
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise ImportError_(f"第 1 行无法读取（{exc}）。") from None
     if header[: len(CSV_HEADER)] != CSV_HEADER:
         raise ImportError_("第 1 行应为表头：" + ",".join(CSV_HEADER))
     counts = {KIND_NAME: 0, KIND_LEADER: 0, "错敏用语": 0}
+    limits = _limits()
     with transaction.atomic():
-        for number, raw in enumerate(reader, 2):
+        for number, raw in _rows(reader):
             if not any(cell.strip() for cell in raw):
                 continue
-            kind, term, correct, title, start, end, note = ([_uncell(c) for c in raw] + [""] * 7)[:7]
+            cells = ([_uncell(c) for c in raw] + [""] * 7)[:7]
+            kind, term, correct, title, start, end, note = cells
+            for column, limit in limits.get(kind, limits["rule"] if kind in RULE_KINDS else {}).items():
+                value = cells[CSV_HEADER.index(column)]
+                if limit and len(value) > limit:
+                    raise ImportError_(f"第 {number} 行：{column}最多 {limit} 个字，这里有 {len(value)} 个字。")
             if kind == KIND_NAME:
                 if not correct:
                     raise ImportError_(f"第 {number} 行：机构名称须填写“正确写法”（规范全称）。")

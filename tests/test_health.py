@@ -45,6 +45,7 @@ def test_a_task_queue_that_cannot_be_read_fails(client):
     response = client.get("/health/")
     assert response.status_code == 503
     assert response.json()["checks"]["task_queue"].startswith("task queue: ProgrammingError")
+    assert "moved_away" not in response.text and DBTaskResult._meta.db_table not in response.text
 
 
 def test_an_unreachable_database_fails(client, settings):
@@ -62,3 +63,6 @@ def test_an_unreachable_database_fails(client, settings):
     body = response.json()
     assert body["checks"]["database"].startswith("database: OperationalError")
     assert body["checks"]["task_queue"] == "skipped: no database"
+    # anyone may ask: the answer names no server, port, user or database (that detail is in the log)
+    for secret in (broken["HOST"] or "localhost", "port 1", broken["USER"], broken["NAME"]):
+        assert secret and secret not in response.text, secret

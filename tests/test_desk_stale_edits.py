@@ -1,0 +1,144 @@
+"""The desk's forms save what this editor changed, never a stale copy of what another editor saved meanwhile."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+from django.urls import reverse
+
+from issues import services
+from issues.models import Issue, Piece
+from reports.models import Report
+from tests.desk import make_draft, make_report
+
+S = Report.Status
+
+
+def url(name, issue, *args):
+    return reverse(f"admin:issues_issue_desk{name}", args=[issue.pk, *args])
+
+
+@pytest.fixture
+def article(db, submitter, editor):
+    report = make_report(submitter, "原标题", status=S.ACCEPTED, editor=editor, body="<p>原正文。</p>")
+    return services.place_report(report, make_draft(), as_brief=False)
+
+
+@pytest.fixture
+def brief(db, submitter, editor, article):
+    report = make_report(submitter, "一则摘登", status=S.ACCEPTED, editor=editor, body="<p>开展走访活动。</p>")
+    return services.place_report(report, article.issue, as_brief=True)
+
+
+def shown(piece):
+    """The edit panel's post as the page showed it (the `initial-` fields carry the values shown)."""
+    values = {"title": piece.title, "section": piece.section_id or "", "lead": piece.lead, "body": piece.body}
+    return {**values, **{f"initial-{k}": v for k, v in values.items()}, "note": ""}
+
+
+@pytest.mark.django_db
+def test_the_edit_panel_carries_the_values_it_shows(client, editor, article):
+    client.force_login(editor)
+    text = client.get(url("", article.issue) + f"?edit={article.pk}").text
+    assert 'name="initial-title" value="原标题"' in text and 'name="initial-body"' in text
+
+
+@pytest.mark.django_db
+def test_a_title_edit_keeps_the_text_another_editor_saved_meanwhile(client, editor, article):
+    client.force_login(editor)
+    data = shown(article)  # editor A opens the panel …
+    services.edit_piece(article, by=editor, body="<p>乙改过的正文。</p>")  # … editor B saves the text …
+    client.post(url("_piece", article.issue, article.pk), {**data, "title": "甲改过的标题"})  # … A saves the title
+    article.refresh_from_db()
+    assert (article.title, article.body) == ("甲改过的标题", "<p>乙改过的正文。</p>")
+
+
+@pytest.mark.django_db
+def test_an_edit_of_a_field_changed_meanwhile_is_refused_and_the_input_kept(client, editor, article):
+    client.force_login(editor)
+    data = shown(article)
+    services.edit_piece(article, by=editor, body="<p>乙改过的正文。</p>")
+    response = client.post(url("_piece", article.issue, article.pk), {**data, "body": "<p>甲改过的正文。</p>"})
+    article.refresh_from_db()
+    assert article.body == "<p>乙改过的正文。</p>"  # B's text stays
+    page = response.text
+    assert response.status_code == 200 and "已被他人修改" in page
+    assert "甲改过的正文" in page  # A's input is on the page again …
+    assert 'name="initial-body" value="&lt;p&gt;乙改过的正文。&lt;/p&gt;"' in page  # … and a second save is deliberate
+    client.post(url("_piece", article.issue, article.pk), {**shown(article), "body": "<p>甲改过的正文。</p>"})
+    article.refresh_from_db()
+    assert article.body == "<p>甲改过的正文。</p>"
+
+
+@pytest.mark.django_db
+def test_the_briefs_form_does_not_overwrite_a_brief_edited_meanwhile(client, editor, brief):
+    client.force_login(editor)
+    page = client.get(url("", brief.issue)).text
+    assert f'name="seen-text-{brief.pk}"' in page
+    shown_text = brief.body.removeprefix("<p>").removesuffix("</p>")
+    data = {
+        f"lead-{brief.pk}": brief.lead,
+        f"seen-lead-{brief.pk}": brief.lead,
+        f"text-{brief.pk}": shown_text,
+        f"seen-text-{brief.pk}": shown_text,
+    }
+    services.edit_piece(brief, by=editor, body="乙改过的摘登。")
+    client.post(url("_briefs", brief.issue), {**data, f"lead-{brief.pk}": "上城区湖滨街道人大工委"})
+    brief.refresh_from_db()
+    assert (brief.lead, brief.body) == ("上城区湖滨街道人大工委", "<p>乙改过的摘登。</p>")
+    response = client.post(url("_briefs", brief.issue), {**data, f"text-{brief.pk}": "甲改过的摘登。"}, follow=True)
+    brief.refresh_from_db()
+    assert brief.body == "<p>乙改过的摘登。</p>"
+    assert "已被他人修改" in response.text and "甲改过的摘登。" in response.text
+
+
+@pytest.mark.django_db
+def test_the_colophon_form_saves_only_the_fields_changed_in_it(client, editor, article):
+    client.force_login(editor)
+    issue = Issue.objects.get(pk=article.issue_id)
+    fields = ["date", "number", "total_number", "send_to", "recipients", "responsible_editor", "phone"]
+    values = {name: getattr(issue, name) or "" for name in fields} | {"date": issue.date.isoformat()}
+    data = {**values, **{f"initial-{k}": v for k, v in values.items()}, "submission_url": ""}
+    data["initial-submission_url"] = issue.submission_url or ""
+    services.update_issue(issue, by=editor, phone="0571-88888888")  # another editor meanwhile
+    client.post(url("_issue", issue), {**data, "responsible_editor": "王五"})
+    issue.refresh_from_db()
+    assert (issue.responsible_editor, issue.phone) == ("王五", "0571-88888888")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_takes_the_issue_lock_before_the_piece_lock(editor, submitter):
+    """Same order as `arrange` (issue, then its pieces): an edit waiting for the issue holds no piece lock, so an
+    edit and a drop at once cannot deadlock (PostgreSQL would kill one of them with an error page)."""
+    report = make_report(submitter, "原标题", status=S.ACCEPTED, editor=editor)
+    piece = services.place_report(report, make_draft(), as_brief=False)
+    locked, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def hold_issue():
+        with transaction.atomic():
+            Issue.objects.select_for_update().get(pk=piece.issue_id)
+            locked.set()
+            release.wait(10)
+        connections.close_all()
+
+    def edit():
+        services.edit_piece(piece, by=editor, title="甲改过的标题")
+        done.set()
+        connections.close_all()
+
+    holder = threading.Thread(target=hold_issue)
+    holder.start()
+    locked.wait(10)
+    editing = threading.Thread(target=edit)
+    editing.start()
+    time.sleep(0.5)  # the edit is now waiting for the issue
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM issues_piece WHERE id = %s FOR UPDATE NOWAIT", [piece.pk])
+    finally:
+        release.set()
+        holder.join(10)
+        editing.join(10)
+    assert done.is_set()
+    assert Piece.objects.get(pk=piece.pk).title == "甲改过的标题"
