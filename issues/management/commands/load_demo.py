@@ -7,10 +7,10 @@ from issues.models import Section
 from reports.models import Contributor, Profile, Report
 
 DEMO_USERS = [
-    # username, password, role, unit, where they log in
-    ("editor", "renda-editor", Profile.Role.EDITOR, "研究室", "/admin/"),
-    ("shangcheng", "renda-submitter", Profile.Role.SUBMITTER, "上城区人大常委会办公室", "/accounts/login/"),
-    ("xihu", "renda-submitter", Profile.Role.SUBMITTER, "西湖区人大常委会办公室", "/accounts/login/"),
+    # username, password, role, unit, where they log in, the person's name (shown in timelines and declarations)
+    ("editor", "renda-editor", Profile.Role.EDITOR, "研究室", "/admin/", "陈立"),
+    ("shangcheng", "renda-submitter", Profile.Role.SUBMITTER, "上城区人大常委会办公室", "/accounts/login/", "张明"),
+    ("xihu", "renda-submitter", Profile.Role.SUBMITTER, "西湖区人大常委会办公室", "/accounts/login/", "王芳"),
 ]
 # (submitter, title, suggested section, status the editor left it in, editor's comment)
 DEMO_REPORTS = [
@@ -36,8 +36,9 @@ class Command(BaseCommand):
         for issue in import_samples():
             self.stdout.write(f"imported {issue}")
         users = {}
-        for username, password, role, unit_name, _ in DEMO_USERS:
+        for username, password, role, unit_name, _, name in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
+            user.first_name = name
             user.is_staff = role != Profile.Role.SUBMITTER
             user.set_password(password)
             user.save()
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             self.create_reports(users)
 
         self.stdout.write("\nDemo accounts (after the server starts on http://127.0.0.1:8000):")
-        for username, password, role, unit_name, url in DEMO_USERS:
+        for username, password, role, unit_name, url, _ in DEMO_USERS:
             label = Profile.Role(role).label
             self.stdout.write(f"  {label}（{unit_name}）：{username} / {password}  登录 http://127.0.0.1:8000{url}")
 
