@@ -21,8 +21,36 @@ from reports.stats import Period, period_choices
 from reports.text import titled
 
 
+class CheckedFileAdminMixin:
+    """An admin whose model keeps its creator and one checked private file, `file_field` (with `<field>_name` and
+    `<field>_type`), uploaded through the form's `<field>_upload` and dropped by its `remove_<field>`: the new file
+    gets a random name, and the one it replaces is deleted once the change is committed."""
+
+    file_field = ""
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        field = self.file_field
+        upload, remove = form.cleaned_data.get(f"{field}_upload"), form.cleaned_data.get(f"remove_{field}")
+        old = getattr(obj, field).name if change and (upload or remove) else ""
+        if upload:
+            kind = upload.checked_kind
+            getattr(obj, field).save(uploads.random_name(kind), upload, save=False)
+            setattr(obj, f"{field}_name", uploads.safe_name(upload.name))
+            setattr(obj, f"{field}_type", kind.content_type)
+        elif remove:
+            for name in (field, f"{field}_name", f"{field}_type"):
+                setattr(obj, name, "")
+        super().save_model(request, obj, form, change)
+        if old:
+            storage = getattr(obj, field).storage
+            transaction.on_commit(lambda: storage.delete(old))
+
+
 @admin.register(Call)
-class CallAdmin(DeskAdminMixin, admin.ModelAdmin):
+class CallAdmin(CheckedFileAdminMixin, DeskAdminMixin, admin.ModelAdmin):
+    file_field = "document"
     form = CallAdminForm
     list_display = ["topic", "status", "deadline", "audience_summary", "section", "completion_link"]
     list_filter = ["status", "section"]
@@ -58,22 +86,6 @@ class CallAdmin(DeskAdminMixin, admin.ModelAdmin):
         if not obj.document:
             return "无"
         return format_html('<a href="{}">{}</a>', reverse("network:call_document", args=[obj.pk]), obj.document_name)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        upload = form.cleaned_data.get("document_upload")
-        old = obj.document.name if change and (upload or form.cleaned_data.get("remove_document")) else ""
-        if upload:
-            kind = upload.checked_kind
-            obj.document.save(uploads.random_name(kind), upload, save=False)
-            obj.document_name, obj.document_type = uploads.safe_name(upload.name), kind.content_type
-        elif form.cleaned_data.get("remove_document"):
-            obj.document, obj.document_name, obj.document_type = "", "", ""
-        super().save_model(request, obj, form, change)
-        if old:
-            storage = obj.document.storage
-            transaction.on_commit(lambda: storage.delete(old))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -234,7 +246,8 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Instruction)
-class InstructionAdmin(DeskAdminMixin, admin.ModelAdmin):
+class InstructionAdmin(CheckedFileAdminMixin, DeskAdminMixin, admin.ModelAdmin):
+    file_field = "scan"
     """领导批示 on published pieces: recorded by the editor; the unit's 落实反馈 shown read-only."""
 
     form = InstructionAdminForm
@@ -296,22 +309,6 @@ class InstructionAdmin(DeskAdminMixin, admin.ModelAdmin):
             )
         when = timezone.localtime(feedback.submitted_at).strftime("%Y-%m-%d %H:%M")
         return format_html("{}（{} 报送）{}", feedback.text, when, link)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        upload = form.cleaned_data.get("scan_upload")
-        old = obj.scan.name if change and (upload or form.cleaned_data.get("remove_scan")) else ""
-        if upload:
-            kind = upload.checked_kind
-            obj.scan.save(uploads.random_name(kind), upload, save=False)
-            obj.scan_name, obj.scan_type = uploads.safe_name(upload.name), kind.content_type
-        elif form.cleaned_data.get("remove_scan"):
-            obj.scan, obj.scan_name, obj.scan_type = "", "", ""
-        super().save_model(request, obj, form, change)
-        if old:
-            storage = obj.scan.storage
-            transaction.on_commit(lambda: storage.delete(old))
 
 
 @admin.register(Circular)
