@@ -21,6 +21,21 @@ from reports.stats import Period, period_choices
 from reports.text import titled
 
 
+class ChangedFieldsAdminMixin:
+    """A change saves only the columns its form changed (and those `save_model` set), never the whole row read at
+    the start of the request: a call issued or closed by another editor meanwhile stays issued or closed."""
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        columns = {field.name for field in obj._meta.concrete_fields}
+        stamps = {field.name for field in obj._meta.concrete_fields if getattr(field, "auto_now", False)}
+        obj.save(update_fields={*(set(form.changed_data) & columns), *stamps, *self.columns_set_on_save(form)})
+
+    def columns_set_on_save(self, form) -> set[str]:
+        return set()
+
+
 class CheckedFileAdminMixin:
     """An admin whose model keeps its creator and one checked private file, `file_field` (with `<field>_name` and
     `<field>_type`), uploaded through the form's `<field>_upload` and dropped by its `remove_<field>`: the new file
@@ -47,9 +62,14 @@ class CheckedFileAdminMixin:
             storage = getattr(obj, field).storage
             transaction.on_commit(lambda: storage.delete(old))
 
+    def columns_set_on_save(self, form) -> set[str]:
+        field = self.file_field
+        changed = form.cleaned_data.get(f"{field}_upload") or form.cleaned_data.get(f"remove_{field}")
+        return {field, f"{field}_name", f"{field}_type", *super().columns_set_on_save(form)} if changed else set()
+
 
 @admin.register(Call)
-class CallAdmin(CheckedFileAdminMixin, DeskAdminMixin, admin.ModelAdmin):
+class CallAdmin(CheckedFileAdminMixin, ChangedFieldsAdminMixin, DeskAdminMixin, admin.ModelAdmin):
     file_field = "document"
     form = CallAdminForm
     list_display = ["topic", "status", "deadline", "audience_summary", "section", "completion_link"]
@@ -246,7 +266,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Instruction)
-class InstructionAdmin(CheckedFileAdminMixin, DeskAdminMixin, admin.ModelAdmin):
+class InstructionAdmin(CheckedFileAdminMixin, ChangedFieldsAdminMixin, DeskAdminMixin, admin.ModelAdmin):
     file_field = "scan"
     """领导批示 on published pieces: recorded by the editor; the unit's 落实反馈 shown read-only."""
 
@@ -404,7 +424,7 @@ class CircularAdmin(DeskAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Quota)
-class QuotaAdmin(DeskAdminMixin, admin.ModelAdmin):
+class QuotaAdmin(ChangedFieldsAdminMixin, DeskAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "period", "scope", "target", "remind_day", "is_active"]
     list_editable = ["target", "remind_day", "is_active"]
     list_select_related = ["unit"]

@@ -126,6 +126,8 @@ class Call(models.Model):
 
     def save(self, *args, **kwargs):
         self.closes_at = local_midnight(self.deadline + datetime.timedelta(days=1))
+        if (fields := kwargs.get("update_fields")) is not None and "deadline" in fields:
+            kwargs["update_fields"] = {*fields, "closes_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
