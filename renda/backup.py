@@ -104,7 +104,11 @@ def occupied_models() -> list[str]:
 
 def restore_backup(archive: Path, *, replace: bool = False) -> dict:
     """Restore `archive` into this install; refuse one that holds data (or files) unless `replace`."""
-    with tarfile.open(archive, "r:gz") as tar:
+    try:
+        tar = tarfile.open(archive, "r:gz")  # noqa: SIM115 (closed by the `with tar` below)
+    except (tarfile.TarError, OSError):
+        raise CommandError(f"{archive} 不是 renda 的备份文件（无法作为 .tar.gz 打开），未做任何改动。") from None
+    with tar:
         try:
             manifest = json.load(tar.extractfile(MANIFEST))
         except (KeyError, json.JSONDecodeError):

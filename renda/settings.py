@@ -349,6 +349,8 @@ LOGGING = {
         "django.server": {"level": "WARNING"},  # runserver's access lines: renda.request writes one already
         "django.tasks": {"level": "WARNING"},  # its start/finish lines: renda.tasks writes one already
         "jieba": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # a line per layout step of every PDF; failures still show
+        "fontTools": {"level": "WARNING"},
     },
 }
 AXES_VERBOSE = False

@@ -13,7 +13,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from issues.models import Article, Issue
@@ -151,3 +151,10 @@ def test_restore_refuses_something_that_is_not_a_backup(tmp_path):
         tar.add(readme, arcname="README")
     with pytest.raises(Exception, match="不是 renda 的备份文件"):
         call_command("restore", str(bogus))
+
+
+def test_restore_refuses_a_file_that_is_not_an_archive(tmp_path):
+    not_an_archive = tmp_path / "会议纪要.tar.gz"
+    not_an_archive.write_bytes(b"PK\x03\x04 not a gzip stream")
+    with pytest.raises(CommandError, match="不是 renda 的备份文件"):
+        call_command("restore", str(not_an_archive))

@@ -22,8 +22,10 @@ class Command(BaseCommand):
     def handle(self, *args, textfile, format, **options):
         try:
             lines = [line.strip() for line in Path(textfile).read_text(encoding="utf-8-sig").splitlines()]
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"Cannot read {textfile}: {exc}") from None
+        except OSError as exc:
+            raise CommandError(f"无法读取 {textfile}：{exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{textfile} 不是 UTF-8 编码的文本文件，请另存为 UTF-8 后再试。") from None
         lines = [line for line in lines if line]
         title, paragraphs = (lines[0], lines[1:]) if lines else ("", [])
         body = "".join(f"<p>{escape(line)}</p>" for line in paragraphs)
