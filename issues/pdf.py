@@ -13,6 +13,7 @@ import contextlib
 import functools
 import gc
 import logging
+import math
 import mimetypes
 import os
 import re
@@ -87,6 +88,10 @@ def patch_weasyprint():
         _repaginate_less()
         _draw_leaders_as_one_run()
         _subset_fonts_side_by_side()
+        _subset_fonts_in_one_pass()
+        _resolve_lengths_cheaply()
+        _skip_anonymous_backgrounds()
+        _shape_a_line_and_a_half()
         _patched = True
 
 
@@ -208,6 +213,104 @@ def _draw_leaders_as_one_run():
     inline.handle_leader = handle_leader
 
 
+def _shape_a_line_and_a_half():
+    """To break a line, WeasyPrint shapes the paragraph's text from the line's start up to four times the line's
+    width in font sizes (112 characters of a 28-character line), made for Latin letters, half an em wide. A
+    Chinese line needs a line and a half: the text after that cannot move the break, which Pango's rules decide
+    from the characters around it. When the break comes a few characters before the end of that shorter text,
+    the result is the one the whole text gives; otherwise the whole text is broken as before."""
+    from weasyprint.layout import inline
+
+    original_split = inline.split_first_line
+    lookahead = 24  # bytes after the break (eight Chinese characters), for Pango's line-breaking rules
+
+    def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+        size = style["font_size"]
+        if max_width and max_width != math.inf and size and not minimum:
+            short = text[: int(max_width / size * 1.5) + 16]
+            if len(short) < len(text):
+                result = original_split(short, style, context, max_width, justification_spacing, is_line_start)
+                resume_index = result[2]
+                if resume_index is not None and resume_index + lookahead <= len(short.encode()):
+                    return result
+        return original_split(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+
+    inline.split_first_line = split_first_line
+
+
+def _resolve_lengths_cheaply():
+    """WeasyPrint resolves some 25 style values into lengths for every box it lays out. Two kinds of box need few:
+
+    - Margin boxes without content: all 16 of every page are made and resolved, then thrown away or zeroed in size
+      and spacing (only the folio's has content here). They get the min and max sizes their neighbours' widths
+      read, and zeros for what is zeroed anyway.
+    - Anonymous boxes (the lines and their text, some 750 an issue): their style sets no box property, so every
+      value is the initial one (no margin, padding or border, sizes auto). They get those values directly, unless
+      something set one of them or their borders collapse.
+    """
+    from weasyprint.css import AnonymousStyle
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import absolute, block, inline, page, percent
+    from weasyprint.layout import float as float_layout
+
+    original_resolve = percent.resolve_percentages
+    sides = ("top", "right", "bottom", "left")
+    zeroed = [f"{part}_{side}" for part in ("margin", "padding") for side in sides]
+    borders = [f"border_{side}_width" for side in sides]
+    box_properties = {*zeroed, "width", "height", "min_width", "max_width", "min_height", "max_height", "box_sizing"}
+
+    def resolve_percentages(box, containing_block):
+        style = box.style
+        if isinstance(box, boxes.MarginBox) and not box.is_generated:
+            width, height = containing_block
+            for name in (*zeroed, *borders, "width", "height"):
+                setattr(box, name, 0)
+            for name, refer_to in (("min_width", width), ("max_width", width)):
+                percent.resolve_one_percentage(box, name, refer_to)
+            for name, refer_to in (("min_height", height), ("max_height", height)):
+                percent.resolve_one_percentage(box, name, refer_to)
+        elif (
+            type(style) is AnonymousStyle
+            and box_properties.isdisjoint(style)
+            and style["border_collapse"] == "separate"
+            and not any(style[name] for name in borders)
+        ):
+            for name in (*zeroed, *borders):
+                setattr(box, name, 0)
+            box.width = box.height = "auto"
+            box.min_width = box.min_height = 0
+            box.max_width = box.max_height = math.inf
+        else:
+            original_resolve(box, containing_block)
+
+    for module in (absolute, block, float_layout, inline, page):
+        module.resolve_percentages = resolve_percentages
+
+
+def _skip_anonymous_backgrounds():
+    """Laying out backgrounds, WeasyPrint reads some ten style values of every box. An anonymous box (a line, its
+    text) has the initial ones unless something set them: no background, shadow, border image or rounded corner."""
+    from weasyprint.css import AnonymousStyle
+    from weasyprint.layout import background
+
+    original_layout = background.layout_box_backgrounds
+    corners = [f"border_{corner}_radius" for corner in ("top_left", "top_right", "bottom_right", "bottom_left")]
+    read = {*corners, "border_image_source", "mask_border_source", "background_image", "background_color", "box_shadow"}
+
+    def layout_box_backgrounds(page, box, get_image_from_uri, layout_children=True, style=None):
+        if style is None and box is not page and type(box.style) is AnonymousStyle and read.isdisjoint(box.style):
+            for name in corners:
+                setattr(box, name, (0, 0))
+            if layout_children:
+                for child in box.all_children():
+                    layout_box_backgrounds(page, child, get_image_from_uri)
+            box.background = None
+        else:
+            original_layout(page, box, get_image_from_uri, layout_children, style)
+
+    background.layout_box_backgrounds = layout_box_backgrounds
+
+
 def _subset_fonts_side_by_side():
     """Subsetting a CJK font (some 65,000 glyphs) takes HarfBuzz 20-40 ms with the GIL released, and an issue
     embeds two to four of them. They are subset on two threads before WeasyPrint embeds them, with the glyphs it
@@ -238,6 +341,45 @@ def _subset_fonts_side_by_side():
 
     pdf_fonts.Font.clean = clean
     weasyprint.pdf.build_fonts_dictionary = build_fonts_dictionary
+
+
+def _subset_fonts_in_one_pass():
+    """WeasyPrint subsets a font twice: once keeping the glyph ids (the page streams name glyphs by id), then
+    again to drop the glyphs after the last one used and the hints. Kept ids already end the font at the last
+    glyph used, so the second pass, which costs a CJK font as much as the first (10-20 ms), changes nothing but
+    the hints: one pass with the hints dropped gives the same glyphs."""
+    from weasyprint.pdf import fonts as pdf_fonts
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+
+    if not (harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0)):
+        return
+    dropped_tables = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+
+    def subset_once(self, to_unicode, hinting):
+        subset_input = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
+        glyphs = harfbuzz_subset.hb_subset_input_glyph_set(subset_input)
+        glyph_ids = ffi.new(f"hb_codepoint_t[{len(to_unicode)}]", sorted(to_unicode))
+        harfbuzz.hb_set_add_sorted_array(glyphs, glyph_ids, len(to_unicode))
+        flags = (
+            harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS
+            | harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
+            | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+        )
+        if not hinting:
+            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+        if self.missing:
+            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+        harfbuzz_subset.hb_subset_input_set_flags(subset_input, flags)
+        drop = harfbuzz_subset.hb_subset_input_set(subset_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
+        tags = sorted(harfbuzz.hb_tag_from_string(name, -1) for name in dropped_tables)
+        harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
+        face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(self.hb_face, subset_input), harfbuzz.hb_face_destroy)
+        if face and (content := pdf_fonts.get_hb_object_data(face)):
+            self.file_content = content
+        else:
+            pdf_fonts.LOGGER.warning('Unable to subset "%s" with HarfBuzz', self.family)
+
+    pdf_fonts.Font._harfbuzz_subset = subset_once
 
 
 @functools.cache

@@ -439,3 +439,94 @@ def test_streams_are_deflated_once_and_read_back_whole():
     assert stream.compress is False and stream.extra["Filter"] == "/FlateDecode"
     assert zlib.decompress(stream.stream[0]) == b"\n".join(content)
     assert left_alone.compress is True and "Filter" not in left_alone.extra
+
+
+def test_cheaply_resolved_lengths_are_those_weasyprint_would_resolve(published_issue, monkeypatch):
+    import copy
+    from collections import Counter
+
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import block, inline, page, percent
+
+    issue_pdf.patch_weasyprint()
+    lengths = ["min_width", "max_width", "min_height", "max_height"]
+    lengths += [f"{part}_{side}" for part in ("margin", "padding") for side in ("top", "right", "bottom", "left")]
+    lengths += [f"border_{side}_width" for side in ("top", "right", "bottom", "left")]
+    cheap_kinds = Counter()
+    for module in (block, inline, page):
+        assert module.resolve_percentages is not percent.resolve_percentages
+
+        def checking(box, containing_block, cheap=module.resolve_percentages):
+            expected = copy.copy(box)
+            expected.style = box.style.copy()  # styles are shared: WeasyPrint's resolution must not fill this one
+            cheap(box, containing_block)
+            if "padding_left" not in box.style:  # resolved without reading the style's lengths
+                cheap_kinds[type(box).__name__] += 1
+            percent.resolve_percentages(expected, containing_block)
+            empty_margin_box = isinstance(box, boxes.MarginBox) and not box.is_generated  # sized 0 by WeasyPrint after
+            names = lengths if empty_margin_box else [*lengths, "width", "height"]
+            assert {name: getattr(box, name) for name in names} == {name: getattr(expected, name) for name in names}
+
+        monkeypatch.setattr(module, "resolve_percentages", checking)
+    issue_pdf.render_issue_pdf(published_issue)
+    assert cheap_kinds["TextBox"] > 300 and cheap_kinds["LineBox"] > 100
+
+
+def test_a_line_broken_from_a_line_and_a_half_of_text_is_the_line_the_whole_text_gives(published_issue, monkeypatch):
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    issue_pdf.patch_weasyprint()
+    shaped = {"patched": 0, "whole": 0}
+    counting = "patched"
+    create_layout = line_break.create_layout
+
+    def counting_layout(text, *args, **kwargs):
+        shaped[counting] += len(text)
+        return create_layout(text, *args, **kwargs)
+
+    def checking(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+        nonlocal counting
+        args = (text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        counting = "patched"
+        layout, *result = patched(*args)
+        line = layout.text
+        counting = "whole"
+        whole_layout, *whole = line_break.split_first_line(*args)
+        assert (line, result) == (whole_layout.text, whole)
+        return layout, *result
+
+    patched = inline.split_first_line
+    assert patched is not line_break.split_first_line
+    monkeypatch.setattr(line_break, "create_layout", counting_layout)
+    monkeypatch.setattr(inline, "split_first_line", checking)
+    issue_pdf.render_issue_pdf(published_issue)
+    assert shaped["patched"] < shaped["whole"] * 0.7, shaped
+
+
+def test_a_font_subset_in_one_pass_keeps_the_glyph_ids_and_ends_at_the_last_glyph_used(published_issue, monkeypatch):
+    import io
+
+    from fontTools.ttLib import TTFont
+    from weasyprint.pdf import fonts as pdf_fonts
+
+    issue_pdf.patch_weasyprint()
+    subset = pdf_fonts.Font._harfbuzz_subset
+    fonts = []
+
+    def recording(self, to_unicode, hinting):
+        subset(self, to_unicode, hinting)
+        fonts.append((TTFont(io.BytesIO(self.file_content)), to_unicode))
+
+    monkeypatch.setattr(pdf_fonts.Font, "_harfbuzz_subset", recording)
+    issue_pdf.render_issue_pdf(published_issue)
+    assert len(fonts) == 2
+    for font, to_unicode in fonts:
+        assert font["maxp"].numGlyphs == max(to_unicode) + 1
+        assert "GSUB" not in font and "GPOS" not in font
+        charstrings = font["CFF "].cff.topDictIndex[0].CharStrings
+        order = font.getGlyphOrder()
+        outlined = {text: charstrings[order[glyph]].calcBounds(charstrings) for glyph, text in to_unicode.items()}
+        assert all(outlined[text] for text in outlined if text.strip())  # every character but a space is drawn
+        unused = next(glyph for glyph in range(1, max(to_unicode)) if glyph not in to_unicode)
+        assert charstrings[order[unused]].calcBounds(charstrings) is None  # a glyph no text uses is emptied

@@ -91,4 +91,4 @@ def toc_title(title: str) -> str:
     lines = balanced_lines(title)
     if len(lines) == 1:
         return conditional_escape(title)
-    return format_html_join("", '<span class="toc-line">{}</span>', ((line,) for line in lines))
+    return format_html_join(mark_safe("<wbr>"), '<span class="toc-line">{}</span>', ((line,) for line in lines))
