@@ -116,7 +116,7 @@ bench: $(addprefix bench-,$(BENCHES))
 
 bench-import bench-pdf bench-pages bench-search bench-docx bench-wording bench-similar: bench-%: install
 	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
-	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench $(PY) bench/$(subst docx,docx_import,$(subst pages,page,$*))_bench.py $(BENCH_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=bench LOG_LEVEL=WARNING $(PY) bench/$(subst docx,docx_import,$(subst pages,page,$*))_bench.py $(BENCH_ARGS)
 
 # 200 readers for 60 s over the public pages (wrk, from SYSTEM_PACKAGES, drives the load).
 bench-load: install

@@ -91,39 +91,41 @@ def main():
     from issues.pdf import render_issue_pdf
     from tests import pdftools
 
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-    header = f"{'issue':<20} {'pages':>5} {'first s':>7} {'warm s':>7} {'chromium s':>10}"
-    print(f"{header} {'ms/page':>8} {'KB':>6} {'even':>6}")
     issues = import_seeds()
-    first = {}
+    first, rows = {}, []
     for issue in issues:
         started = time.perf_counter()
         render_issue_pdf(issue)
         first[issue.pk] = time.perf_counter() - started
-    for issue in issues:
+    for issue in issues:  # WeasyPrint first, with no browser running beside it
         times = []
         for _ in range(RUNS):
             started = time.perf_counter()
             data = render_issue_pdf(issue)
             times.append(time.perf_counter() - started)
-        warm = statistics.median(times)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "issue.pdf"
             path.write_bytes(data)
             pages = pdftools.pdftotext(path).count("\f")
             share, _count = pdftools.right_edge_share(path)
+        rows.append((issue, pages, statistics.median(times), len(data), share))
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+    header = f"{'issue':<20} {'pages':>5} {'first s':>7} {'warm s':>7} {'chromium s':>10}"
+    print(f"{header} {'ms/page':>8} {'KB':>6} {'even':>6}")
+    for issue, pages, warm, size, share in rows:
         label = f"{issue.year} {issue.kind} {issue.number}"
         print(
             f"{label:<20} {pages:>5} {first[issue.pk]:>7.2f} {warm:>7.2f} {chromium_seconds(browser, issue):>10.2f} "
-            f"{warm / pages * 1000:>8.1f} {len(data) / 1024:>6.0f} {share:>6.1%}"
+            f"{warm / pages * 1000:>8.1f} {size / 1024:>6.0f} {share:>6.1%}"
         )
+    from django.db import connections
+
+    connections.close_all()  # opened under Playwright's event loop: its own connections, closed before it stops
     browser.close()
     playwright.stop()
     stored, fresh = preview_clicks(issues[0])
-    from django.db import connections
-
     connections.close_all()  # the throwaway database is dropped at exit
     print(f"预览 PDF of {issues[0]} as a draft, through the view: {stored:.3f} s once the worker has rendered it,")
     print(f"{fresh:.2f} s for a change the worker has not rendered yet (rendered in the request)")
