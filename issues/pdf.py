@@ -297,6 +297,7 @@ def _skip_anonymous_backgrounds():
     corners = [f"border_{corner}_radius" for corner in ("top_left", "top_right", "bottom_right", "bottom_left")]
     read = {*corners, "border_image_source", "mask_border_source", "background_image", "background_color", "box_shadow"}
 
+    @functools.wraps(original_layout)
     def layout_box_backgrounds(page, box, get_image_from_uri, layout_children=True, style=None):
         if style is None and box is not page and type(box.style) is AnonymousStyle and read.isdisjoint(box.style):
             for name in corners:
@@ -347,12 +348,14 @@ def _subset_fonts_in_one_pass():
     """WeasyPrint subsets a font twice: once keeping the glyph ids (the page streams name glyphs by id), then
     again to drop the glyphs after the last one used and the hints. Kept ids already end the font at the last
     glyph used, so the second pass, which costs a CJK font as much as the first (10-20 ms), changes nothing but
-    the hints: one pass with the hints dropped gives the same glyphs."""
+    the hints: one pass with the hints dropped gives the same glyphs. Glyphs the font's variation sequences pull
+    in can lie past the last one used: then WeasyPrint's two passes are made."""
     from weasyprint.pdf import fonts as pdf_fonts
     from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
 
     if not (harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0)):
         return
+    two_passes = pdf_fonts.Font._harfbuzz_subset
     dropped_tables = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 
     def subset_once(self, to_unicode, hinting):
@@ -374,6 +377,9 @@ def _subset_fonts_in_one_pass():
         tags = sorted(harfbuzz.hb_tag_from_string(name, -1) for name in dropped_tables)
         harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
         face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(self.hb_face, subset_input), harfbuzz.hb_face_destroy)
+        if face and harfbuzz.hb_face_get_glyph_count(face) > max(to_unicode) + 1:
+            # A glyph pulled in by the font's variation sequences sits past the last one used: the second pass moves it.
+            return two_passes(self, to_unicode, hinting)
         if face and (content := pdf_fonts.get_hb_object_data(face)):
             self.file_content = content
         else:

@@ -530,3 +530,33 @@ def test_a_font_subset_in_one_pass_keeps_the_glyph_ids_and_ends_at_the_last_glyp
         assert all(outlined[text] for text in outlined if text.strip())  # every character but a space is drawn
         unused = next(glyph for glyph in range(1, max(to_unicode)) if glyph not in to_unicode)
         assert charstrings[order[unused]].calcBounds(charstrings) is None  # a glyph no text uses is emptied
+
+
+def test_anonymous_boxes_skip_background_layout_and_get_what_weasyprint_would(published_issue, monkeypatch):
+    import copy
+    from collections import Counter
+
+    from weasyprint.css import AnonymousStyle
+    from weasyprint.layout import background
+
+    issue_pdf.patch_weasyprint()
+    cheap = background.layout_box_backgrounds
+    original = cheap.__wrapped__
+    assert original is not cheap
+    corners = [f"border_{corner}_radius" for corner in ("top_left", "top_right", "bottom_right", "bottom_left")]
+    skipped = Counter()
+
+    def checking(page, box, get_image_from_uri, layout_children=True, style=None):
+        expected = copy.copy(box)
+        expected.style = box.style.copy()  # styles are shared: WeasyPrint's own pass must not fill this one
+        anonymous = type(box.style) is AnonymousStyle and "background_color" not in box.style
+        cheap(page, box, get_image_from_uri, layout_children, style)
+        if anonymous and "background_color" not in box.style:  # laid out without reading the style
+            skipped[type(box).__name__] += 1
+        original(expected if box is page else page, expected, get_image_from_uri, False, style)
+        names = ["background", *corners]
+        assert {name: getattr(box, name) for name in names} == {name: getattr(expected, name) for name in names}
+
+    monkeypatch.setattr(background, "layout_box_backgrounds", checking)
+    issue_pdf.render_issue_pdf(published_issue)
+    assert skipped["LineBox"] > 100 and skipped.total() > 300, skipped

@@ -86,7 +86,7 @@ def balanced_lines(title: str, line_em: float = TOC_LINE_EM) -> list[str]:
 
 @register.filter
 def toc_title(title: str) -> str:
-    """A 目录 entry's title, a long one in balanced parts that each keep to a line (`.toc-line`, inline-block):
+    """A 目录 entry's title, a long one in balanced parts that each keep to a line (`.toc-line` spans joined by <wbr>):
     the line breaks between them, on the page and in the PDF, wherever the entry no longer fits on one line."""
     lines = balanced_lines(title)
     if len(lines) == 1:
