@@ -462,14 +462,10 @@ def resolve_local_url(url: str) -> Path | None:
     return Path(found)
 
 
-def render_issue_html(issue) -> str:
-    return issue_html(issue)
-
-
 def issue_document(issue, html: str | None = None):
     """The laid-out WeasyPrint document of the issue (pages, bookmarks), from `html` when it is already made."""
     patch_weasyprint()
-    html = HTML(string=html or render_issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=app_url_fetcher())
+    html = HTML(string=html or issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=app_url_fetcher())
     return html.render(font_config=_font_config(), stylesheets=[issue_stylesheet()])
 
 
