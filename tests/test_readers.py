@@ -99,5 +99,8 @@ def test_a_long_title_splits_at_a_word_boundary_and_stays_one_line_when_short():
     ]
     assert balanced_lines("短标题") == ["短标题"]
     assert str(toc_title("<b>“民生”</b>")) == "&lt;b&gt;“民生”&lt;/b&gt;"
+    spaced = str(toc_title("滨江区深化代表联络站点建设 着力打造“e滨达”基层单元品牌"))
+    assert spaced.count('<span class="toc-line">') == 2 and "建设</span> <span" in spaced  # the title's space stays
+    assert "<wbr>" in str(toc_title("市人大常委会出台全国首部数字贸易领域地方性法规"))  # no space: a break opportunity
     parts = balanced_lines("上城区：小营街道“民生议事堂”推动解决群众急难愁盼问题的做法与成效")
     assert all(not part.startswith(tuple("”，、》）")) and not part.endswith(tuple("“《（")) for part in parts)

@@ -1,7 +1,7 @@
 import re
 
 from django import template
-from django.utils.html import conditional_escape, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -91,4 +91,9 @@ def toc_title(title: str) -> str:
     lines = balanced_lines(title)
     if len(lines) == 1:
         return conditional_escape(title)
-    return format_html_join(mark_safe("<wbr>"), '<span class="toc-line">{}</span>', ((line,) for line in lines))
+    html = []
+    for n, line in enumerate(lines):
+        if n:  # a space the title has between two parts stays (it breaks too); else a break opportunity
+            html.append(" " if lines[n - 1][-1:].isspace() or line[:1].isspace() else "<wbr>")
+        html.append(format_html('<span class="toc-line">{}</span>', line.strip()))
+    return mark_safe("".join(html))
