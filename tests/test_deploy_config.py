@@ -86,3 +86,19 @@ def test_migrate_creates_the_database_cache_table(settings):
     assert "renda_cache_migrated" not in connection.introspection.table_names()
     call_command("migrate", verbosity=0)  # nothing to apply; its post_migrate signal creates the table
     assert "renda_cache_migrated" in connection.introspection.table_names()
+
+
+def test_a_process_starts_without_loading_the_near_duplicate_search_libraries():
+    """datasketch pulls in scipy (about 0.35 s and 60 MB per process): loaded by the first text fingerprinted only,
+    not by every gunicorn worker or command that sets Django up."""
+    script = (
+        "import sys, django; django.setup(); import renda.wsgi, renda.urls; "
+        "print(sorted({'datasketch', 'scipy', 'numpy'} & {name.split('.')[0] for name in sys.modules}))"
+    )
+    env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "DATABASE_URL"}}
+    env |= {"SECRET_KEY": "test", "DJANGO_SETTINGS_MODULE": "renda.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
