@@ -102,3 +102,27 @@ def test_a_process_starts_without_loading_the_near_duplicate_search_libraries():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_folders_nginx_serves_are_readable_by_it_and_the_private_one_is_not():
+    """docs/deploy.md creates the folders; nginx (www-data, neither owner nor group) reads static/ and media/ itself,
+    so they and /var/lib/renda are 0755; private/ (report attachments) is the renda user's alone."""
+    import re
+
+    modes = {}
+    for line in (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("install -d "):
+            mode = int(re.search(r"-m (\d+)", line)[1], 8)
+            modes |= {path: mode for path in line.split() if path.startswith("/")}
+    env = read_env_file(ENV_EXAMPLE)
+    nginx = (ROOT / "deploy" / "nginx-renda.conf").read_text(encoding="utf-8")
+    served = [Path(alias) for alias in re.findall(r"^\s*alias (\S+);", nginx, re.MULTILINE)]
+    assert sorted(served) == sorted(Path(env[name]) for name in ("STATIC_ROOT", "MEDIA_ROOT"))
+    for folder in served:
+        for path in (folder, *folder.parents):
+            if str(path) in modes:
+                assert modes[str(path)] & 0o005 == 0o005, f"{path}: {oct(modes[str(path)])}"
+        assert str(folder) in modes and str(folder.parent) in modes
+    assert modes[env["PRIVATE_MEDIA_ROOT"]] == 0o700
+    for unit in ("renda-web.service", "renda-worker.service"):
+        assert "\nUMask=0022\n" in (ROOT / "deploy" / unit).read_text(encoding="utf-8"), unit
