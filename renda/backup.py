@@ -16,7 +16,6 @@ from pathlib import Path
 import django
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management import CommandError, call_command
@@ -128,10 +127,9 @@ def restore_backup(archive: Path, *, replace: bool = False) -> dict:
         with tempfile.TemporaryDirectory(prefix="renda-restore-") as tmp:
             tar.extract(DATA, tmp, filter="data")
             with transaction.atomic():
-                call_command("flush", interactive=False, verbosity=0)
-                # The source's content types and permissions come with their keys; the install's own go.
-                Permission.objects.all().delete()
-                ContentType.objects.all().delete()
+                # Without post_migrate, which would put back rows the archive brings with its own keys: content
+                # types, permissions, and the network's daily reminder run (a second one queued after loaddata).
+                call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
                 ContentType.objects.clear_cache()
                 call_command("loaddata", str(Path(tmp) / DATA), verbosity=0)
         roots = file_roots()

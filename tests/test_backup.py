@@ -18,6 +18,7 @@ from django.db import connection
 
 from issues.models import Article, Issue
 from issues.search import search
+from renda.backup import EXCLUDED
 from reports.models import Attachment, Report
 from tests.conftest import SEED_REGULAR_2, SEED_REGULAR_4, import_seed
 from tests.desk import make_report
@@ -26,15 +27,14 @@ from tests.portal import jpeg_bytes
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parent.parent
-#: What a restore must give back, model by model (the apps whose rows are the office's work, and the accounts).
-COMPARED_APPS = ("issues", "reports", "auth", "django_tasks_db", "admin")
 
 
 def summary() -> dict:
-    """Every row of the compared apps (history models included) and every stored file's SHA-256."""
+    """Every row of every model the backup keeps (history models, the task queue, content types included) and every
+    stored file's SHA-256."""
     rows = {}
     for model in apps.get_models():
-        if model._meta.app_label in COMPARED_APPS and model._meta.label not in {"auth.Permission"}:
+        if model._meta.managed and not model._meta.proxy and model._meta.label not in EXCLUDED:
             values = model._base_manager.order_by("pk").values()
             rows[model._meta.label] = json.loads(json.dumps(list(values), default=str))
     files = {}
@@ -76,8 +76,10 @@ def empty_install(tmp_path):
 
 
 def make_content(editor, submitter):
-    """Issues (one with its stored PDF), reports through the workflow (history, versions), an attachment."""
+    """Issues (one with its stored PDF), reports through the workflow (history, versions), an attachment, and the
+    daily reminder run that every install has queued."""
     from issues.pdf import render_issue_pdf
+    from network.services import ensure_scheduled
 
     published = import_seed(SEED_REGULAR_4)
     import_seed(SEED_REGULAR_2, draft=True)
@@ -95,6 +97,7 @@ def make_content(editor, submitter):
     )
     photo.file.save("photo.jpg", ContentFile(jpeg_bytes()), save=False)
     photo.save()
+    ensure_scheduled()
     return published
 
 
@@ -117,7 +120,8 @@ def test_backup_restores_into_an_empty_install_with_everything_equal(editor, sub
     restored = json.loads(restored.stdout)
     source = summary()
 
-    for label in ("issues.Issue", "reports.Report", "reports.Attachment", "reports.HistoricalReport"):
+    compared = ("issues.Issue", "reports.Report", "reports.Attachment", "reports.HistoricalReport")
+    for label in (*compared, "django_tasks_database.DBTaskResult"):
         assert source["rows"][label], label  # the comparison compares something
     for label, rows in source["rows"].items():
         for before, after in zip(rows, restored["rows"][label], strict=True):
