@@ -141,7 +141,11 @@ def test_backup_restores_into_an_empty_install_with_everything_equal(editor, sub
     again = empty_install("restore", str(archive))
     assert again.returncode != 0
     assert "数据库不是空的" in again.stderr and "--replace" in again.stderr
-    # With --replace it overwrites, and the result is the same again.
+    # With --replace it overwrites, and the result is the same again: files the install had and the archive has not
+    # are gone, from both folders.
+    for stray in ("restored-media/issues/pdf/1-v9.pdf", "restored-media/editor/外来.png", "restored-private/a/b.jpg"):
+        (tmp_path / stray).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / stray).write_bytes(b"not in the archive")
     replaced = empty_install("restore", "--replace", str(archive))
     assert replaced.returncode == 0, replaced.stderr
     assert json.loads(empty_install("shell", "--no-imports", "-c", script).stdout) == source
