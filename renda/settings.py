@@ -335,6 +335,15 @@ CONTENT_SECURITY_POLICY = {
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
 if LOG_FORMAT not in {"text", "json"}:
     raise ImproperlyConfigured(f"LOG_FORMAT must be text or json; got {LOG_FORMAT!r}")
+#: Loggers kept to warnings and errors: as their levels, and as a filter on the handler, which holds even when a
+#: command resets a level (db_worker sets django.tasks to INFO).
+_QUIET_LOGGERS = {
+    "django.server": "WARNING",  # runserver's access lines: renda.request writes one already
+    "django.tasks": "WARNING",  # its start/finish lines: renda.tasks writes one already (failures still show)
+    "jieba": "WARNING",
+    "weasyprint": "WARNING",  # a line per layout step of every PDF; failures still show
+    "fontTools": "WARNING",
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -342,15 +351,12 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "renda.logs.JSONFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "filters": {"quiet": {"()": "renda.logs.LevelFloor", "floors": _QUIET_LOGGERS}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["quiet"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},  # not twice through root
-        "django.server": {"level": "WARNING"},  # runserver's access lines: renda.request writes one already
-        "django.tasks": {"level": "WARNING"},  # its start/finish lines: renda.tasks writes one already
-        "jieba": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},  # a line per layout step of every PDF; failures still show
-        "fontTools": {"level": "WARNING"},
+        **{name: {"level": level} for name, level in _QUIET_LOGGERS.items()},
     },
 }
 AXES_VERBOSE = False
