@@ -54,6 +54,18 @@ def other_submitter(db):
     return make_user("xihu", Profile.Role.SUBMITTER, "西湖区人大常委会办公室")
 
 
+def database_url(name: str | None = None) -> str:
+    """The test database's URL (or another database's on the same server) with the test run's credentials, password
+    included: for the processes a test starts and the throwaway databases it creates."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    login = quote(db["USER"], safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
+    return f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name or db['NAME']}"
+
+
 def import_seed(path: Path, **options):
     return store_issue(parse_issue(path.read_text(encoding="utf-8")), **options)
 

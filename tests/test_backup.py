@@ -20,7 +20,7 @@ from issues.models import Article, Issue
 from issues.search import search
 from renda.backup import EXCLUDED
 from reports.models import Attachment, Report
-from tests.conftest import SEED_REGULAR_2, SEED_REGULAR_4, import_seed
+from tests.conftest import SEED_REGULAR_2, SEED_REGULAR_4, database_url, import_seed
 from tests.desk import make_report
 from tests.portal import jpeg_bytes
 
@@ -45,21 +45,16 @@ def summary() -> dict:
     return {"rows": rows, "files": files}
 
 
-def admin_url(dbname: str) -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{dbname}"
-
-
 @pytest.fixture
 def empty_install(tmp_path):
     """A second database, migrated by `manage.py migrate` as on a new machine, with its own file directories."""
     name = connection.settings_dict["NAME"] + "_restore"
-    with psycopg.connect(admin_url("postgres"), autocommit=True) as conn:
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     env = {
         **os.environ,
-        "DATABASE_URL": admin_url(name),
+        "DATABASE_URL": database_url(name),
         "SECRET_KEY": "restore-test",
         "MEDIA_ROOT": str(tmp_path / "restored-media"),
         "PRIVATE_MEDIA_ROOT": str(tmp_path / "restored-private"),
@@ -71,7 +66,7 @@ def empty_install(tmp_path):
     result = run("migrate", "--no-input")
     assert result.returncode == 0, result.stderr
     yield run
-    with psycopg.connect(admin_url("postgres"), autocommit=True) as conn:
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
