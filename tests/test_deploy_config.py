@@ -126,3 +126,10 @@ def test_the_folders_nginx_serves_are_readable_by_it_and_the_private_one_is_not(
     assert modes[env["PRIVATE_MEDIA_ROOT"]] == 0o700
     for unit in ("renda-web.service", "renda-worker.service"):
         assert "\nUMask=0022\n" in (ROOT / "deploy" / unit).read_text(encoding="utf-8"), unit
+
+
+def test_kept_database_connections_are_checked_before_reuse(settings):
+    """CONN_MAX_AGE keeps connections across requests; after a database restart the first request on a dead one
+    would fail without the health check."""
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
