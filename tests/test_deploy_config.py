@@ -133,3 +133,19 @@ def test_kept_database_connections_are_checked_before_reuse(settings):
     would fail without the health check."""
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_the_package_holds_every_app_and_what_production_runs():
+    """A plain `pip install .` (no dev extras) gets every local app and the web server the systemd unit starts."""
+    import fnmatch
+    import tomllib
+
+    from django.apps import apps
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    included = project["tool"]["setuptools"]["packages"]["find"]["include"]
+    local = {app.name for app in apps.get_app_configs() if (ROOT / app.name.split(".")[0] / "apps.py").is_file()}
+    assert {"issues", "reports", "network", "distribution", "renda"} <= local
+    assert [name for name in local if not any(fnmatch.fnmatch(name, pattern) for pattern in included)] == []
+    assert "/.venv/bin/gunicorn " in (ROOT / "deploy" / "renda-web.service").read_text(encoding="utf-8")
+    assert any(dependency.startswith("gunicorn==") for dependency in project["project"]["dependencies"])
