@@ -195,9 +195,10 @@ if _reminder_time is None:
     raise ImproperlyConfigured("NETWORK_REMINDER_TIME must be HH:MM, e.g. 08:30")
 NETWORK_REMINDER_TIME = (int(_reminder_time[1]), int(_reminder_time[2]))
 
-# The cache that every app server shares (readers' cached issue pages and their version key, the PDF render lock,
-# filter choices): CACHE_URL=redis://host:6379/0 (Redis), db://table_name (the database; `migrate` creates the
-# table) or locmem:// (this process only: the zero-configuration default, right for one process).
+# The cache that every app server shares (readers' cached issue pages and their version key, filter choices, the
+# marks that a draft's preview render is queued and that a subscription mail was just sent; a PDF render is claimed
+# in the database, not here): CACHE_URL=redis://host:6379/0 (Redis), db://table_name (the database; `migrate`
+# creates the table) or locmem:// (this process only: the zero-configuration default, right for one process).
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
 # /health/ answers 503 when a task has waited longer than this to start: the worker is down or far behind.
 HEALTH_TASK_MAX_WAIT_SECONDS = envint("HEALTH_TASK_MAX_WAIT_SECONDS", 15 * 60)
