@@ -225,17 +225,26 @@ def csp(page):
 SLOW_MODULES = {
     "test_backup",
     "test_deploy_config",
+    "test_draft_preview",
     "test_issue_pdf",
     "test_network_schedule",
     "test_pdf_faults",
     "test_shared_cache",
 }
+#: The same, one test in a module of otherwise quick ones (module::function).
+SLOW_TESTS = {
+    "test_accounts::test_a_bad_trusted_proxy_count_stops_the_start",
+    "test_import_issue::test_exit_status_is_non_zero_on_bad_input",
+    "test_network_circulars::test_the_pdf_holds_the_same_figures",
+    "test_publishing::test_two_publish_commands_in_separate_processes_get_distinct_numbers",
+}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark what a fast loop can leave out (`make test-fast`): tests that drive Chromium, and the slow modules."""
+    """Mark what a fast loop can leave out (`make test-fast`): tests that drive Chromium, and the slow ones."""
     for item in items:
         if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
-        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module in SLOW_MODULES or f"{module}::{getattr(item, 'originalname', item.name)}" in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
