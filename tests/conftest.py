@@ -134,16 +134,17 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium for the session (pages that need JavaScript, screenshots)."""
-    import os
-
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in this thread while the browser lives; Django's ORM calls from the
+    # test are still sync. Only for the browser tests: they run last (pytest_collection_modifyitems), so every
+    # other test keeps Django's check for ORM calls from async code.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
@@ -241,10 +242,12 @@ SLOW_TESTS = {
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark what a fast loop can leave out (`make test-fast`): tests that drive Chromium, and the slow ones."""
+    """Mark what a fast loop can leave out (`make test-fast`): tests that drive Chromium, and the slow ones. The
+    Chromium tests run last, once the others are done (see `browser`); otherwise in pytest-django's order."""
     for item in items:
         if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
         module = item.module.__name__.rsplit(".", 1)[-1]
         if module in SLOW_MODULES or f"{module}::{getattr(item, 'originalname', item.name)}" in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
