@@ -18,7 +18,7 @@ SORTABLE := static/vendor/sortablejs/Sortable.min.js
 PYTHON ?= $(shell command -v python$(PYTHON_WANTED) 2>/dev/null || ls -d $$HOME/.pyenv/versions/$(PYTHON_WANTED).*/bin/python3 2>/dev/null | tail -n 1)
 
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 poppler-utils chromium gettext redis-server wrk
+	libharfbuzz-subset0 poppler-utils chromium gettext postgresql redis-server wrk
 
 .PHONY: help install system-packages run test test-fast lint bench $(addprefix bench-,$(BENCHES)) bench-load clean
 
@@ -65,7 +65,9 @@ $(SORTABLE): $(NPM_STAMP)
 	mkdir -p $(dir $@)
 	cp node_modules/sortablejs/Sortable.min.js node_modules/sortablejs/LICENSE $(dir $@)
 
-# Debian packages for PDF rendering (Pango, HarfBuzz subsetting, CJK fonts), pdftotext and the browser tests.
+# Debian packages for PDF rendering (Pango, HarfBuzz subsetting, CJK fonts), pdftotext, the browser tests, and the
+# servers `make test` uses (PostgreSQL, Redis). npm is installed by $(NPM_STAMP) if `npm` is missing (NodeSource's
+# nodejs package brings its own).
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
@@ -96,10 +98,13 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 test: install lint
-	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
-		echo "PostgreSQL is not answering on 127.0.0.1:5432; trying to start it."; \
-		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start 2>/dev/null || true; \
-		sleep 2; pg_isready -q -h 127.0.0.1 -p 5432 || { echo "Start PostgreSQL, or set TEST_DATABASE_URL."; exit 1; }; fi
+	@# The server TEST_DATABASE_URL names; a local one that is not answering is started.
+	@read -r host port <<< "$$($(PY) -m renda.ensure_database --server "$(TEST_DATABASE_URL)")"; \
+	if ! pg_isready -q -h "$$host" -p "$$port" 2>/dev/null; then \
+		echo "PostgreSQL is not answering on $$host:$$port."; \
+		case "$$host" in 127.0.0.1|localhost|::1|/*) echo "Trying to start the local cluster."; \
+			pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start 2>/dev/null || true; sleep 2;; esac; \
+		pg_isready -q -h "$$host" -p "$$port" || { echo "Start PostgreSQL, or set TEST_DATABASE_URL."; exit 1; }; fi
 	@# The shared-cache tests use Redis (TEST_REDIS_URL, default database 11 on 127.0.0.1:6379).
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { echo "Starting redis-server on 127.0.0.1:6379."; \
 		redis-server --bind 127.0.0.1 --port 6379 --save '' --daemonize yes >/dev/null; sleep 1; }

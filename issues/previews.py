@@ -92,19 +92,23 @@ def render_queued(issue_id: int) -> str:
     return "done"
 
 
-def issue_saved(sender, instance, **kwargs):
-    """A draft changed: its preview is rendered again; a published issue's previews go."""
+def issue_saved(sender, instance, raw=False, **kwargs):
+    """A draft changed: its preview is rendered again; a published issue's previews go. Not for `loaddata` (a
+    restore), which brings the queued renders and the stored previews with it."""
+    if raw:
+        return
     if instance.is_published:
         discard(instance)
     else:
         request_render(instance.pk)
 
 
-def piece_changed(sender, instance, **kwargs):
-    """An article or brief of a draft was saved or removed: the draft's preview is rendered again."""
+def piece_changed(sender, instance, raw=False, **kwargs):
+    """An article or brief of a draft was saved or removed: the draft's preview is rendered again (not for
+    `loaddata`, as above)."""
     from issues.models import Issue, Piece
 
-    if not isinstance(instance, Piece) or instance.issue_id is None:
+    if raw or not isinstance(instance, Piece) or instance.issue_id is None:
         return
     if Issue.objects.filter(pk=instance.issue_id, status=Issue.Status.DRAFT).exists():
         request_render(instance.issue_id)

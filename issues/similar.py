@@ -10,13 +10,14 @@ With these bands a pair at similarity 0.5 is found with probability 99.6 %, at 0
 All access to printed pieces goes through `_published_pieces` and `_piece_texts`.
 """
 
+from __future__ import annotations
+
 import datetime
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from datasketch import LeanMinHash, MinHash
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,9 @@ from django.utils import timezone
 from issues.models import Article, Brief, FingerprintBand, Piece, TextFingerprint
 from reports.models import Report
 from reports.wording import text_lines
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SHINGLE = 3
 NUM_PERM = 126
@@ -57,9 +61,13 @@ def signature(lines: list[str]) -> np.ndarray | None:
     grams = shingles(lines)
     if len(grams) < MIN_SHINGLES:
         return None
+    # datasketch pulls in scipy, numpy in turn (about 0.5 s and 60 MB together): imported when a process first
+    # fingerprints a text, not by every process that loads the app (gunicorn workers, commands).
+    from datasketch import LeanMinHash, MinHash
+
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
     minhash.update_batch(list(grams))
-    return LeanMinHash(minhash).hashvalues.astype(np.uint32)
+    return LeanMinHash(minhash).hashvalues.astype("uint32")
 
 
 def bands(values: np.ndarray) -> list[int]:
@@ -73,6 +81,8 @@ def bands(values: np.ndarray) -> list[int]:
 
 
 def _decode(raw) -> np.ndarray:
+    import numpy as np
+
     return np.frombuffer(bytes(raw), dtype=np.uint32)
 
 
@@ -202,7 +212,7 @@ def candidates(values: np.ndarray, *, now=None) -> list[tuple[TextFingerprint, f
     rows = TextFingerprint.objects.filter(pk__in=shared).exclude(kind=Kind.REPORT, at__lt=now - REPORT_WINDOW)
     found = []
     for fingerprint in rows.only("kind", "object_id", "signature"):
-        similarity = float(np.mean(_decode(fingerprint.signature) == values))
+        similarity = float((_decode(fingerprint.signature) == values).mean())
         found.append((fingerprint, similarity))
     return found
 

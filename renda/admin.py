@@ -5,9 +5,12 @@ from django.contrib import admin
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
+#: Every task of the project (tests/test_no_english.py checks that none is missing).
 TASK_NAMES = {
     "issues.tasks.render_issue_pdf": "生成期刊 PDF",
+    "issues.tasks.render_draft_preview": "生成草稿预览 PDF",
     "network.tasks.daily_reminders": "每日催报",
+    "distribution.tasks.send_mailing": "发送期刊邮件",
 }
 
 admin.site.unregister(DBTaskResult)

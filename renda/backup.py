@@ -4,11 +4,13 @@ The archive (.tar.gz) holds `manifest.json`, `data.exact_jsonl` (`dumpdata` of e
 in one snapshot) and the two file trees under `media/` and `private/`. It restores with the same major version of
 renda: `restore` empties the target (a fresh install has rows the migrations seeded: sections, units, content
 types, permissions), loads the data with the source's keys, then runs `migrate` so anything the code adds since is
-created. Generated columns (the search vectors) are recomputed by the database on insert.
+created. With `replace` the two file folders are emptied too, once the data is in. Generated columns (the search
+vectors) are recomputed by the database on insert.
 """
 
 import json
 import os
+import shutil
 import tarfile
 import tempfile
 from pathlib import Path
@@ -16,7 +18,6 @@ from pathlib import Path
 import django
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management import CommandError, call_command
@@ -102,6 +103,17 @@ def occupied_models() -> list[str]:
     ]
 
 
+def empty_folder(root: Path) -> None:
+    """Delete everything inside `root`, keeping the folder itself (its owner and mode, or a mount point)."""
+    if not root.is_dir():
+        return
+    for child in root.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
 def restore_backup(archive: Path, *, replace: bool = False) -> dict:
     """Restore `archive` into this install; refuse one that holds data (or files) unless `replace`."""
     try:
@@ -128,13 +140,15 @@ def restore_backup(archive: Path, *, replace: bool = False) -> dict:
         with tempfile.TemporaryDirectory(prefix="renda-restore-") as tmp:
             tar.extract(DATA, tmp, filter="data")
             with transaction.atomic():
-                call_command("flush", interactive=False, verbosity=0)
-                # The source's content types and permissions come with their keys; the install's own go.
-                Permission.objects.all().delete()
-                ContentType.objects.all().delete()
+                # Without post_migrate, which would put back rows the archive brings with its own keys: content
+                # types, permissions, and the network's daily reminder run (a second one queued after loaddata).
+                call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
                 ContentType.objects.clear_cache()
                 call_command("loaddata", str(Path(tmp) / DATA), verbosity=0)
         roots = file_roots()
+        if replace:  # the database is the archive's now: so are the files, none of the install's own left over
+            for root in roots.values():
+                empty_folder(root)
         members = [m for m in tar.getmembers() if m.name.split("/", 1)[0] in roots and "/" in m.name]
         for member in members:
             top, rest = member.name.split("/", 1)

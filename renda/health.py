@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def check_task_queue() -> str | None:
 
 
 @never_cache
-@require_GET
+@require_safe  # GET, and HEAD for the load balancers and monitors that ask with it
 def health(request):
     checks = {"database": check_database()}
     checks["task_queue"] = check_task_queue() if checks["database"] is None else "skipped: no database"

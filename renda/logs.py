@@ -26,6 +26,25 @@ class JSONFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class LevelFloor(logging.Filter):
+    """Drops records below a floor from the named loggers and their children (`{"django.tasks": "WARNING"}`).
+
+    A logger's own level is not enough: a command may reset it, as django-tasks-db's `db_worker` sets django.tasks
+    to INFO at the default verbosity (its start and finish lines, which renda.tasks already writes as one)."""
+
+    def __init__(self, floors: dict[str, str]):
+        super().__init__()
+        self.floors = {name: logging.getLevelNamesMapping()[level] for name, level in floors.items()}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        name = record.name
+        while name:
+            if name in self.floors:
+                return record.levelno >= self.floors[name]
+            name = name.rpartition(".")[0]
+        return True
+
+
 def summary(value, limit: int = 200) -> str:
     """A short repr for a log line: arguments can be long (a document) or private (a password is never passed)."""
     text = repr(value)

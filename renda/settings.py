@@ -73,7 +73,10 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 if _database_url:
     try:
-        _default_db = dj_database_url.parse(_database_url, conn_max_age=envint("CONN_MAX_AGE", 60))
+        # A kept connection is checked before a request reuses it: a database restart costs no failed request.
+        _default_db = dj_database_url.parse(
+            _database_url, conn_max_age=envint("CONN_MAX_AGE", 60), conn_health_checks=True
+        )
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
     if _default_db.get("ENGINE") not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
@@ -192,9 +195,10 @@ if _reminder_time is None:
     raise ImproperlyConfigured("NETWORK_REMINDER_TIME must be HH:MM, e.g. 08:30")
 NETWORK_REMINDER_TIME = (int(_reminder_time[1]), int(_reminder_time[2]))
 
-# The cache that every app server shares (readers' cached issue pages and their version key, the PDF render lock,
-# filter choices): CACHE_URL=redis://host:6379/0 (Redis), db://table_name (the database; `migrate` creates the
-# table) or locmem:// (this process only: the zero-configuration default, right for one process).
+# The cache that every app server shares (readers' cached issue pages and their version key, filter choices, the
+# marks that a draft's preview render is queued and that a subscription mail was just sent; a PDF render is claimed
+# in the database, not here): CACHE_URL=redis://host:6379/0 (Redis), db://table_name (the database; `migrate`
+# creates the table) or locmem:// (this process only: the zero-configuration default, right for one process).
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
 # /health/ answers 503 when a task has waited longer than this to start: the worker is down or far behind.
 HEALTH_TASK_MAX_WAIT_SECONDS = envint("HEALTH_TASK_MAX_WAIT_SECONDS", 15 * 60)
@@ -335,6 +339,15 @@ CONTENT_SECURITY_POLICY = {
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
 if LOG_FORMAT not in {"text", "json"}:
     raise ImproperlyConfigured(f"LOG_FORMAT must be text or json; got {LOG_FORMAT!r}")
+#: Loggers kept to warnings and errors: as their levels, and as a filter on the handler, which holds even when a
+#: command resets a level (db_worker sets django.tasks to INFO).
+_QUIET_LOGGERS = {
+    "django.server": "WARNING",  # runserver's access lines: renda.request writes one already
+    "django.tasks": "WARNING",  # its start/finish lines: renda.tasks writes one already (failures still show)
+    "jieba": "WARNING",
+    "weasyprint": "WARNING",  # a line per layout step of every PDF; failures still show
+    "fontTools": "WARNING",
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -342,15 +355,12 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "renda.logs.JSONFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "filters": {"quiet": {"()": "renda.logs.LevelFloor", "floors": _QUIET_LOGGERS}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["quiet"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},  # not twice through root
-        "django.server": {"level": "WARNING"},  # runserver's access lines: renda.request writes one already
-        "django.tasks": {"level": "WARNING"},  # its start/finish lines: renda.tasks writes one already
-        "jieba": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},  # a line per layout step of every PDF; failures still show
-        "fontTools": {"level": "WARNING"},
+        **{name: {"level": level} for name, level in _QUIET_LOGGERS.items()},
     },
 }
 AXES_VERBOSE = False

@@ -54,6 +54,18 @@ def other_submitter(db):
     return make_user("xihu", Profile.Role.SUBMITTER, "西湖区人大常委会办公室")
 
 
+def database_url(name: str | None = None) -> str:
+    """The test database's URL (or another database's on the same server) with the test run's credentials, password
+    included: for the processes a test starts and the throwaway databases it creates."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    login = quote(db["USER"], safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
+    return f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name or db['NAME']}"
+
+
 def import_seed(path: Path, **options):
     return store_issue(parse_issue(path.read_text(encoding="utf-8")), **options)
 
@@ -122,16 +134,17 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium for the session (pages that need JavaScript, screenshots)."""
-    import os
-
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in this thread while the browser lives; Django's ORM calls from the
+    # test are still sync. Only for the browser tests: they run last (pytest_collection_modifyitems), so every
+    # other test keeps Django's check for ORM calls from async code.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
@@ -213,17 +226,28 @@ def csp(page):
 SLOW_MODULES = {
     "test_backup",
     "test_deploy_config",
+    "test_draft_preview",
     "test_issue_pdf",
     "test_network_schedule",
     "test_pdf_faults",
     "test_shared_cache",
 }
+#: The same, one test in a module of otherwise quick ones (module::function).
+SLOW_TESTS = {
+    "test_accounts::test_a_bad_trusted_proxy_count_stops_the_start",
+    "test_import_issue::test_exit_status_is_non_zero_on_bad_input",
+    "test_network_circulars::test_the_pdf_holds_the_same_figures",
+    "test_publishing::test_two_publish_commands_in_separate_processes_get_distinct_numbers",
+}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark what a fast loop can leave out (`make test-fast`): tests that drive Chromium, and the slow modules."""
+    """Mark what a fast loop can leave out (`make test-fast`): tests that drive Chromium, and the slow ones. The
+    Chromium tests run last, once the others are done (see `browser`); otherwise in pytest-django's order."""
     for item in items:
         if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
-        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module in SLOW_MODULES or f"{module}::{getattr(item, 'originalname', item.name)}" in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

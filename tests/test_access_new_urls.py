@@ -119,10 +119,12 @@ def test_reminders_page(client, people, objects, role, expected):
     assert client.get(reverse("network:reminders")).status_code == expected
 
 
-@pytest.mark.parametrize("method", ["get", "post"])
-def test_health_answers_get_only(db, client, method):
+@pytest.mark.parametrize("method", ["get", "head", "post"])
+def test_health_answers_get_and_head_only(db, client, method):
     response = getattr(client, method)(reverse("health"))
-    assert response.status_code == (200 if method == "get" else 405)
+    assert response.status_code == (405 if method == "post" else 200)
+    if method == "head":
+        assert response.content == b""
 
 
 @pytest.mark.django_db

@@ -18,23 +18,23 @@ from django.db import connection
 
 from issues.models import Article, Issue
 from issues.search import search
+from renda.backup import EXCLUDED
 from reports.models import Attachment, Report
-from tests.conftest import SEED_REGULAR_2, SEED_REGULAR_4, import_seed
+from tests.conftest import SEED_REGULAR_2, SEED_REGULAR_4, database_url, import_seed
 from tests.desk import make_report
 from tests.portal import jpeg_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parent.parent
-#: What a restore must give back, model by model (the apps whose rows are the office's work, and the accounts).
-COMPARED_APPS = ("issues", "reports", "auth", "django_tasks_db", "admin")
 
 
 def summary() -> dict:
-    """Every row of the compared apps (history models included) and every stored file's SHA-256."""
+    """Every row of every model the backup keeps (history models, the task queue, content types included) and every
+    stored file's SHA-256."""
     rows = {}
     for model in apps.get_models():
-        if model._meta.app_label in COMPARED_APPS and model._meta.label not in {"auth.Permission"}:
+        if model._meta.managed and not model._meta.proxy and model._meta.label not in EXCLUDED:
             values = model._base_manager.order_by("pk").values()
             rows[model._meta.label] = json.loads(json.dumps(list(values), default=str))
     files = {}
@@ -45,21 +45,16 @@ def summary() -> dict:
     return {"rows": rows, "files": files}
 
 
-def admin_url(dbname: str) -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{dbname}"
-
-
 @pytest.fixture
 def empty_install(tmp_path):
     """A second database, migrated by `manage.py migrate` as on a new machine, with its own file directories."""
     name = connection.settings_dict["NAME"] + "_restore"
-    with psycopg.connect(admin_url("postgres"), autocommit=True) as conn:
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     env = {
         **os.environ,
-        "DATABASE_URL": admin_url(name),
+        "DATABASE_URL": database_url(name),
         "SECRET_KEY": "restore-test",
         "MEDIA_ROOT": str(tmp_path / "restored-media"),
         "PRIVATE_MEDIA_ROOT": str(tmp_path / "restored-private"),
@@ -71,13 +66,15 @@ def empty_install(tmp_path):
     result = run("migrate", "--no-input")
     assert result.returncode == 0, result.stderr
     yield run
-    with psycopg.connect(admin_url("postgres"), autocommit=True) as conn:
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def make_content(editor, submitter):
-    """Issues (one with its stored PDF), reports through the workflow (history, versions), an attachment."""
+    """Issues (one with its stored PDF), reports through the workflow (history, versions), an attachment, and the
+    daily reminder run that every install has queued."""
     from issues.pdf import render_issue_pdf
+    from network.services import ensure_scheduled
 
     published = import_seed(SEED_REGULAR_4)
     import_seed(SEED_REGULAR_2, draft=True)
@@ -95,6 +92,7 @@ def make_content(editor, submitter):
     )
     photo.file.save("photo.jpg", ContentFile(jpeg_bytes()), save=False)
     photo.save()
+    ensure_scheduled()
     return published
 
 
@@ -117,7 +115,8 @@ def test_backup_restores_into_an_empty_install_with_everything_equal(editor, sub
     restored = json.loads(restored.stdout)
     source = summary()
 
-    for label in ("issues.Issue", "reports.Report", "reports.Attachment", "reports.HistoricalReport"):
+    compared = ("issues.Issue", "reports.Report", "reports.Attachment", "reports.HistoricalReport")
+    for label in (*compared, "django_tasks_database.DBTaskResult"):
         assert source["rows"][label], label  # the comparison compares something
     for label, rows in source["rows"].items():
         for before, after in zip(rows, restored["rows"][label], strict=True):
@@ -137,7 +136,11 @@ def test_backup_restores_into_an_empty_install_with_everything_equal(editor, sub
     again = empty_install("restore", str(archive))
     assert again.returncode != 0
     assert "数据库不是空的" in again.stderr and "--replace" in again.stderr
-    # With --replace it overwrites, and the result is the same again.
+    # With --replace it overwrites, and the result is the same again: files the install had and the archive has not
+    # are gone, from both folders.
+    for stray in ("restored-media/issues/pdf/1-v9.pdf", "restored-media/editor/外来.png", "restored-private/a/b.jpg"):
+        (tmp_path / stray).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / stray).write_bytes(b"not in the archive")
     replaced = empty_install("restore", "--replace", str(archive))
     assert replaced.returncode == 0, replaced.stderr
     assert json.loads(empty_install("shell", "--no-imports", "-c", script).stdout) == source

@@ -19,6 +19,20 @@ def url(name, issue, *args):
     return reverse(f"admin:issues_issue_desk{name}", args=[issue.pk, *args])
 
 
+def wait_for_lock_wait(pid: list[int], timeout: float = 10) -> None:
+    """Until the backend whose pid the other thread puts in `pid` waits for a lock (pg_stat_activity)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            if pid:
+                cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid[0]])
+                row = cursor.fetchone()
+                if row and row[0] == "Lock":
+                    return
+            time.sleep(0.01)
+    raise AssertionError(f"the other connection did not wait for a lock within {timeout} s")
+
+
 @pytest.fixture
 def article(db, submitter, editor):
     report = make_report(submitter, "原标题", status=S.ACCEPTED, editor=editor, body="<p>原正文。</p>")
@@ -122,7 +136,11 @@ def test_an_edit_takes_the_issue_lock_before_the_piece_lock(editor, submitter):
             release.wait(10)
         connections.close_all()
 
+    editor_pid = []
+
     def edit():
+        connection.ensure_connection()
+        editor_pid.append(connection.connection.info.backend_pid)
         services.edit_piece(piece, by=editor, title="甲改过的标题")
         done.set()
         connections.close_all()
@@ -132,8 +150,8 @@ def test_an_edit_takes_the_issue_lock_before_the_piece_lock(editor, submitter):
     locked.wait(10)
     editing = threading.Thread(target=edit)
     editing.start()
-    time.sleep(0.5)  # the edit is now waiting for the issue
     try:
+        wait_for_lock_wait(editor_pid)  # the edit is now waiting for the issue
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT id FROM issues_piece WHERE id = %s FOR UPDATE NOWAIT", [piece.pk])
     finally:

@@ -78,3 +78,20 @@ def test_others_cannot_fetch_a_preview(client, submitter, editor):
     assert client.get(f"/preview/issues/{draft.pk}/pdf/").status_code == 404
     client.force_login(submitter)
     assert client.get(f"/preview/issues/{draft.pk}/pdf/").status_code == 404
+
+
+def test_loading_data_queues_no_render(editor):
+    """`loaddata` (a restore) saves raw rows: the archive brings the queued renders and the stored previews itself."""
+    from django.core import serializers
+    from django.core.cache import cache
+    from django_tasks_db.models import DBTaskResult
+
+    from issues.tasks import render_draft_preview
+
+    draft = import_seed(SEED_REGULAR_2, draft=True)
+    rows = serializers.serialize("json", [draft, *Piece.objects.filter(issue=draft)])
+    DBTaskResult.objects.all().delete()
+    cache.clear()
+    for row in serializers.deserialize("json", rows):
+        row.save()
+    assert not DBTaskResult.objects.filter(task_path=render_draft_preview.module_path).exists()

@@ -27,6 +27,20 @@ def json_log():
         logger.removeHandler(handler)
 
 
+@pytest.fixture
+def console():
+    """What the configured console handler writes (journald's lines in production); the levels db_worker sets are
+    put back afterwards."""
+    handler = next(h for h in logging.getLogger("django").handlers if h.name == "console")
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    levels = {name: logging.getLogger(name).level for name in ("django.tasks", "django_tasks_db")}
+    yield lambda: stream.getvalue().splitlines()
+    handler.setStream(previous)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
 @task
 def add(a: int, b: int) -> int:
     return a + b
@@ -79,3 +93,17 @@ def test_the_text_format_is_one_readable_line(client, submitter, caplog):
     (record,) = [r for r in caplog.records if r.name == "renda.request"]
     assert "\n" not in record.getMessage()
     assert record.getMessage().startswith("GET /submit/ 200 user=shangcheng ")
+
+
+def test_the_worker_at_default_verbosity_writes_one_line_per_task(console):
+    """db_worker sets django.tasks to INFO at verbosity 1: its start and finish lines stay out all the same."""
+    add.enqueue(2, b=3)
+    fail.enqueue("数据有误")
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=1)
+    lines = console()
+    (done,) = [line for line in lines if "tests.test_logs.add" in line]
+    assert " INFO renda.tasks task tests.test_logs.add " in done and "SUCCESSFUL" in done
+    # A failure keeps django.tasks' ERROR line, the one with the traceback.
+    failed = [line for line in lines if "tests.test_logs.fail" in line]
+    assert sorted(line.split()[2:4] for line in failed) == [["ERROR", "django.tasks"], ["ERROR", "renda.tasks"]]
+    assert "ValueError: 数据有误" in lines

@@ -135,7 +135,7 @@ def written_by_people() -> set[str]:
     texts += [piece.attribution for piece in Piece.objects.select_related("unit")]
     texts += [MASTHEAD, *AccessAttempt.objects.values_list("path_info", flat=True)]
     texts += [f"{log} {log.path_info}" for log in AccessLog.objects.all()]
-    texts += [f"{task.id} {task.task_path} {task.status}" for task in DBTaskResult.objects.all()]
+    texts += [f"{task.id} {task.status}" for task in DBTaskResult.objects.all()]  # the task by its Chinese name
     words = set()
     for text in texts:
         words |= set(WORD.findall(text)) | set(HALF_WIDTH.findall(text))
@@ -152,6 +152,25 @@ def check(client, urls, allowed=frozenset()):
         if found:
             problems[url] = sorted(set(found))
     assert problems == {}, "English on pages:\n" + "\n".join(f"{url}: {words}" for url, words in problems.items())
+
+
+def test_every_background_task_has_a_chinese_name():
+    """The admin's 后台任务 list shows each task by its name in renda.admin.TASK_NAMES, else by its code path."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+    from django.tasks import Task
+
+    from renda.admin import TASK_NAMES
+
+    paths = set()
+    for app in apps.get_app_configs():
+        if importlib.util.find_spec(f"{app.name}.tasks") is not None:
+            module = importlib.import_module(f"{app.name}.tasks")
+            paths |= {value.module_path for value in vars(module).values() if isinstance(value, Task)}
+    assert "issues.tasks.render_issue_pdf" in paths
+    assert paths - set(TASK_NAMES) == set()
 
 
 def test_the_check_finds_english_and_half_width_marks():

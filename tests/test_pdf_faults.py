@@ -22,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 from issues import pdf as issue_pdf
 from issues.models import Issue
 from issues.tasks import render_issue_pdf as render_task
+from tests.conftest import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF_URL = "/issues/2024/regular/4/pdf/"
@@ -72,9 +73,8 @@ def read_only_pdf_dir(settings):
 
 
 def _env(settings, **extra) -> dict:
-    db = connection.settings_dict
     return os.environ | {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "SECRET_KEY": "test",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         **extra,

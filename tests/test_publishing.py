@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 
 from issues.models import Correction, Issue, Section
 from issues.services import DeskError, place_report, publish, record_correction, sign_off
@@ -226,13 +226,12 @@ def test_two_editors_publishing_at_once_get_distinct_gap_free_numbers(submitter,
 
 @pytest.mark.django_db(transaction=True)
 def test_two_publish_commands_in_separate_processes_get_distinct_numbers(submitter, editor):
-    from tests.conftest import SEED_REGULAR_4, import_seed
+    from tests.conftest import SEED_REGULAR_4, database_url, import_seed
 
     import_seed(SEED_REGULAR_4)
     ids = _drafts_to_race(submitter, editor)
-    db = connection.settings_dict
     env = os.environ | {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "SECRET_KEY": "test",
     }
     command = [sys.executable, "manage.py", "publish_issue"]

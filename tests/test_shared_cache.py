@@ -14,12 +14,11 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 
 from issues.models import Issue
 from renda.settings import cache_from_url
-from tests.conftest import SEED_REGULAR_2, SEED_REGULAR_4, import_seed
+from tests.conftest import SEED_REGULAR_2, SEED_REGULAR_4, database_url, import_seed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,9 +28,8 @@ PORTS = (8112, 8113)
 
 
 def start_server(port: int, cache_url: str, media: Path) -> subprocess.Popen:
-    db = connection.settings_dict
     env = os.environ | {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "CACHE_URL": cache_url,
         "SECRET_KEY": "shared-cache-test",
         "DEBUG": "0",
