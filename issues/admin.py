@@ -430,9 +430,9 @@ class IssueAdmin(
 class PieceForm(forms.ModelForm):
     """Checks what `services.save_piece` would refuse, so the form shows it beside the field."""
 
-    def clean_issue(self):
+    def clean_issue(self):  # only a new piece's form has the field (see `PieceAdmin.get_readonly_fields`)
         issue = self.cleaned_data["issue"]
-        if issue.is_published and not _is_published(self.instance if self.instance.pk else None):
+        if issue.is_published:
             raise forms.ValidationError("已发布的刊物不能再加入文章或摘登，请选择草稿状态的期。")
         return issue
 
@@ -461,8 +461,9 @@ class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHi
         return initial
 
     def get_readonly_fields(self, request, obj=None):
+        """A piece stays in its issue: moving it is 移出 then 编入 at the desk, which keep positions and 签发 right."""
         readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, "issue"] if _is_published(obj) else readonly
+        return [*readonly, "issue"] if obj is not None else readonly
 
     def save_model(self, request, obj, form, change):
         """The rules (position, correction, sign-off) are the service's; the admin only passes the form's data."""

@@ -237,6 +237,8 @@ def save_piece(piece: Piece, *, by, note: str = "", changes: list[str] | None = 
         piece.position = new_piece_position(piece)
     else:
         stored = Piece.objects.select_for_update().get(pk=piece.pk)
+        if stored.issue_id != piece.issue_id:
+            raise DeskError("稿件不能直接改到另一期：请在组版台移出后再编入。")
         if piece.is_article and stored.section_id != piece.section_id:
             piece.position = article_position(issue, piece.section, exclude=piece.pk)
     piece.save()

@@ -226,3 +226,12 @@ def test_a_pieces_url_names_its_kind(client, published_issue):
     assert client.get(f"/briefs/{article.pk}/").status_code == 404
     assert client.get(f"/articles/{brief.pk}/").status_code == 404
     assert "<strong>拱墅区人大常委会</strong>积极探索" in client.get(f"/briefs/{brief.pk}/").text
+
+
+def test_a_piece_is_not_saved_into_another_issue(submitter, editor):
+    first, second = make_draft(), make_draft()
+    piece = services.place_report(accepted(submitter, editor), first, as_brief=False, section=Section.objects.first())
+    piece.issue = second
+    with pytest.raises(services.DeskError, match="移出后再编入"):
+        services.save_piece(piece, by=editor, changes=["期"])
+    assert Piece.objects.get(pk=piece.pk).issue == first

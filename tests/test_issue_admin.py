@@ -260,3 +260,18 @@ def test_a_piece_cannot_be_added_to_a_published_issue(desk, published_issue, edi
     response = desk.post(reverse("admin:issues_article_add"), data)
     assert "已发布的刊物不能再加入文章或摘登" in response.text
     assert not published_issue.piece_set.articles().filter(title="迟到的文章").exists()
+
+
+def test_a_pieces_issue_cannot_be_changed_on_its_page(desk, published_issue, editor):
+    """Moving a piece to another issue is 移出 then 编入 at the desk: its page shows the issue, read-only."""
+    first, second = make_draft(), make_draft(date=datetime.date(2024, 5, 20))
+    unit = editor.profile.unit
+    article = Article.objects.create(issue=first, title="甲", body="<p>正文</p>", unit=unit, position=1)
+    Article.objects.create(issue=second, title="乙", body="<p>正文</p>", unit=unit, position=1)
+    url = reverse("admin:issues_article_change", args=[article.pk])
+    assert 'name="issue"' not in desk.get(url).text
+    data = {"issue": second.pk, "title": "甲", "body": "<p>正文</p>", "unit": unit.pk, "authors": ""}
+    assert desk.post(url, data).status_code == 302
+    article.refresh_from_db()
+    assert (article.issue, article.position) == (first, 1)
+    assert 'name="issue"' in desk.get(reverse("admin:issues_article_add")).text  # a new piece chooses its issue
