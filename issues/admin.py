@@ -120,16 +120,25 @@ class CorrectionInline(admin.TabularInline):
 
 
 class CorrectionNoteForm(forms.ModelForm):
-    """The form for an object of a published issue: saving it is a correction and needs its reason."""
+    """The form for an object of a published issue: saving a change is a correction and needs its reason; saving
+    it unchanged records nothing and needs none."""
 
     correction_note = forms.CharField(
         label="更正说明",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
         help_text=(
             "本期已发布：保存的修改将记为更正（修改人、时间、内容），并重新生成 PDF。"
             "更正说明会以“更正：……（日期）”显示在本期和该篇的网页上，请写给读者看。"
         ),
     )
+
+    def clean(self):
+        data = super().clean()
+        changed = [name for name in self.changed_data if name != "correction_note"]
+        if changed and not data.get("correction_note", "").strip():
+            self.add_error("correction_note", forms.ValidationError(forms.Field.default_error_messages["required"]))
+        return data
 
 
 class IssueForm(forms.ModelForm):

@@ -219,10 +219,13 @@ def save_piece(piece: Piece, *, by, note: str = "", changes: list[str] | None = 
 
     A new piece takes its place in the issue (an article with its section, a brief last); a piece of a published
     issue cannot be added, and its edit is a correction; an edit of a signed-off draft withdraws the 签发.
+    `changes` names the fields changed (None: not known, taken as a change); an empty list saves nothing.
     """
     issue = Issue.objects.select_for_update().get(pk=piece.issue_id)
     piece.issue = issue
     is_new = piece.pk is None
+    if not is_new and changes == []:  # a form saved as it was: no correction, no withdrawn 签发
+        return piece
     if is_new and issue.is_published:
         raise DeskError("已发布的刊物不能再加入文章或摘登，请选择草稿状态的期。")
     check_can_change(issue, note=note)
@@ -402,8 +405,10 @@ def _groups(issue: Issue) -> list[tuple[int | None, list[int]]]:
 
 
 def record_issue_edit(issue: Issue, *, by, note: str = "", changes: list[str]) -> None:
-    """After an issue's own fields (numbers, date, colophon) were saved: a correction, or a withdrawn 签发."""
-    if changes or issue.is_published:
+    """After an issue's own fields (numbers, date, colophon) were saved: a correction, or a withdrawn 签发.
+
+    Nothing changed, nothing is recorded: a published issue saved as it was gets no correction and no new PDF."""
+    if changes:
         _record_change(issue, by=by, note=note, changes=changes)
 
 

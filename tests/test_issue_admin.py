@@ -285,3 +285,17 @@ def test_a_pieces_issue_cannot_be_changed_on_its_page(desk, published_issue, edi
     article.refresh_from_db()
     assert (article.issue, article.position) == (first, 1)
     assert 'name="issue"' in desk.get(reverse("admin:issues_article_add")).text  # a new piece chooses its issue
+
+
+def test_saving_a_published_issue_or_piece_unchanged_needs_no_note_and_records_nothing(desk, published_issue):
+    version = published_issue.content_version
+    articles = list(published_issue.piece_set.articles().order_by("position"))
+    data = issue_form_data(published_issue, articles=[(a, a.position) for a in articles])
+    assert desk.post(change_url(published_issue), data).status_code == 302
+    article = articles[0]
+    url = reverse("admin:issues_article_change", args=[article.pk])
+    data = {"section": article.section_id, "title": article.title, "body": article.body, "unit": article.unit_id}
+    assert desk.post(url, data | {"authors": article.authors}).status_code == 302
+    assert not Correction.objects.exists()
+    published_issue.refresh_from_db()
+    assert published_issue.content_version == version  # no new PDF either
