@@ -372,7 +372,7 @@ def move(piece: Piece, step: int) -> None:
     """Move a piece one place up (-1) or down (+1) among its kind; an article stays within its section's run,
     a section's first article going up (or last going down) moves the whole section past the neighbouring one."""
     piece = Piece.objects.select_related("issue").get(pk=piece.pk)
-    issue = piece.issue
+    issue = _draft_for_update(piece.issue)  # before reading the order, so a move made meanwhile is not undone
     if piece.is_brief:
         ids = list(Piece.objects.briefs().filter(issue=issue).order_by("position").values_list("pk", flat=True))
         i = ids.index(piece.pk)

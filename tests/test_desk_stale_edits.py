@@ -142,3 +142,36 @@ def test_an_edit_takes_the_issue_lock_before_the_piece_lock(editor, submitter):
         editing.join(10)
     assert done.is_set()
     assert Piece.objects.get(pk=piece.pk).title == "甲改过的标题"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_moves_at_once_both_count(editor, submitter):
+    """↑ reads the order under the issue's lock: a move made meanwhile is moved from, not undone."""
+    draft = make_draft()
+    _, b, c = (
+        services.place_report(make_report(submitter, title, status=S.ACCEPTED, editor=editor), draft, as_brief=False)
+        for title in ("甲", "乙", "丙")
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def move_c_up_and_hold():
+        with transaction.atomic():
+            services.move(c, -1)  # 甲 丙 乙, not yet committed
+            locked.set()
+            release.wait(10)
+        connections.close_all()
+
+    def move_b_up():
+        services.move(b, -1)
+        connections.close_all()
+
+    holder = threading.Thread(target=move_c_up_and_hold)
+    holder.start()
+    locked.wait(10)
+    mover = threading.Thread(target=move_b_up)
+    mover.start()
+    time.sleep(0.5)  # the second move is now waiting for the issue
+    release.set()
+    holder.join(10)
+    mover.join(10)
+    assert list(draft.piece_set.articles().order_by("position").values_list("title", flat=True)) == ["甲", "乙", "丙"]
