@@ -138,8 +138,8 @@ def place_report(
 
     A brief's lead and text default to `brief_default`; the attribution is the report's unit and authors.
     """
+    issue = _draft_for_update(issue)  # the issue first, then its reports: the order publish and remove_piece take
     report = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
-    issue = _draft_for_update(issue)
     if report.status != Report.Status.ACCEPTED:
         raise DeskError(f"只有“已采用”的信息才能编入刊期，这篇是“{report.get_status_display()}”。")
     existing = report.piece

@@ -175,3 +175,40 @@ def test_two_moves_at_once_both_count(editor, submitter):
     holder.join(10)
     mover.join(10)
     assert list(draft.piece_set.articles().order_by("position").values_list("title", flat=True)) == ["甲", "乙", "丙"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_placing_takes_the_issue_lock_before_the_report_lock(editor, submitter):
+    """Same order as publishing and 移出 (issue, then its reports): a placement waiting for the issue holds no
+    report lock, so a placement and a publication at once cannot deadlock."""
+    report = make_report(submitter, "待编入", status=S.ACCEPTED, editor=editor)
+    draft = make_draft()
+    locked, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def hold_issue():
+        with transaction.atomic():
+            Issue.objects.select_for_update().get(pk=draft.pk)
+            locked.set()
+            release.wait(10)
+        connections.close_all()
+
+    def place():
+        services.place_report(report, draft, as_brief=True)
+        done.set()
+        connections.close_all()
+
+    holder = threading.Thread(target=hold_issue)
+    holder.start()
+    locked.wait(10)
+    placing = threading.Thread(target=place)
+    placing.start()
+    time.sleep(0.5)  # the placement is now waiting for the issue
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM reports_report WHERE id = %s FOR UPDATE NOWAIT", [report.pk])
+    finally:
+        release.set()
+        holder.join(10)
+        placing.join(10)
+    assert done.is_set()
+    assert Piece.objects.get(report=report).issue_id == draft.pk
