@@ -106,5 +106,9 @@ def piece_changed(sender, instance, **kwargs):
 
     if not isinstance(instance, Piece) or instance.issue_id is None:
         return
-    if Issue.objects.filter(pk=instance.issue_id, status=Issue.Status.DRAFT).exists():
+    if Piece.issue.is_cached(instance):  # the services save pieces with their (locked) issue: no query per piece
+        is_draft = instance.issue.status == Issue.Status.DRAFT
+    else:
+        is_draft = Issue.objects.filter(pk=instance.issue_id, status=Issue.Status.DRAFT).exists()
+    if is_draft:
         request_render(instance.issue_id)

@@ -330,6 +330,8 @@ def arrange(issue: Issue, groups: list[tuple[int | None, list[int]]], briefs: li
     the 目录 shows exactly what prints. Every article and brief of the issue must be listed once."""
     issue = _draft_for_update(issue)
     pieces = {p.pk: p for p in Piece.objects.select_for_update(of=("self",)).filter(issue=issue)}
+    for piece in pieces.values():
+        piece.issue = issue  # what the save signals read (the preview's receiver needs no query per piece)
     article_ids = [pk for _, ids in groups for pk in ids]
     expected_articles = {pk for pk, p in pieces.items() if p.is_article}
     expected_briefs = {pk for pk, p in pieces.items() if p.is_brief}

@@ -245,9 +245,15 @@ def for_unit(report: Report, items: list[Similar]) -> list[Similar]:
 # --- keeping the index current ---------------------------------------------------------------------------------
 
 
-def _piece_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        index_piece(instance)
+#: What a piece's fingerprint is made from (`document_lines(title, printed_body)`; a brief's lead is printed).
+TEXT_FIELDS = frozenset({"title", "lead", "body"})
+
+
+def _piece_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Reindexed when its text may have changed: not after a save of other fields only (the desk's reordering)."""
+    if raw or (update_fields is not None and not TEXT_FIELDS & set(update_fields)):
+        return
+    index_piece(instance)
 
 
 def _piece_deleted(sender, instance, **kwargs):

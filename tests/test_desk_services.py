@@ -235,3 +235,29 @@ def test_a_piece_is_not_saved_into_another_issue(submitter, editor):
     with pytest.raises(services.DeskError, match="移出后再编入"):
         services.save_piece(piece, by=editor, changes=["期"])
     assert Piece.objects.get(pk=piece.pk).issue == first
+
+
+def test_reordering_keeps_fingerprints_and_costs_two_queries_per_moved_piece(editor, monkeypatch):
+    """A drop saves positions only: the texts' fingerprints are not rebuilt and the preview's receiver does not
+    read the issue again for each piece; the draft's preview is still rendered again (the order prints)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from issues import previews
+    from issues.models import TextFingerprint
+
+    draft = import_seed(SEED_REGULAR_2, draft=True)
+    renders = []
+    monkeypatch.setattr(previews, "request_render", renders.append)
+    fingerprints = set(TextFingerprint.objects.values_list("pk", "object_id"))
+    assert len(fingerprints) > 8
+    before = dict(draft.piece_set.values_list("pk", "position"))
+    groups = [(section_id, ids[::-1]) for section_id, ids in services._groups(draft)][::-1]
+    briefs = list(draft.piece_set.briefs().order_by("-position").values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        services.arrange(draft, groups, briefs)
+    moved = sum(before[pk] != position for pk, position in draft.piece_set.values_list("pk", "position"))
+    assert moved > 8
+    assert len(queries) <= 6 + 2 * moved  # each moved piece: its UPDATE and its history row
+    assert set(TextFingerprint.objects.values_list("pk", "object_id")) == fingerprints
+    assert set(renders) == {draft.pk}  # the preview's render is asked for
