@@ -424,11 +424,11 @@ class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHi
         )
 
     def delete_model(self, request, obj):
-        services.delete_piece(obj)
+        services.remove_piece(obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for piece in queryset:
-            services.delete_piece(piece)
+            services.remove_piece(piece, by=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not _is_published(obj)

@@ -303,8 +303,9 @@ def edit_piece(piece: Piece, *, by, note: str = "", seen: dict[str, str] | None 
 
 @transaction.atomic
 def remove_piece(piece: Piece, *, by=None) -> Report | None:
-    """Take a piece out of its draft issue. A piece made from a report gives the report back to the unplaced ones
-    (an article's edited title and text go back to the report's working copy); nothing the unit sent is deleted."""
+    """Take a piece out of its draft issue (the desk's 移出, the admin's delete). A piece made from a report gives the
+    report back to the unplaced ones (an article's edited title and text go back to the report's working copy);
+    nothing the unit sent is deleted."""
     Issue.objects.select_for_update().filter(pk__in=Piece.objects.filter(pk=piece.pk).values("issue")).first()
     piece = Piece.objects.select_for_update(of=("self",)).select_related("report").get(pk=piece.pk)
     issue = _draft_for_update(piece.issue)
@@ -315,12 +316,6 @@ def remove_piece(piece: Piece, *, by=None) -> Report | None:
     piece.delete()
     withdraw_sign_off(issue)
     return report
-
-
-@transaction.atomic
-def delete_piece(piece: Piece) -> None:
-    """Delete a piece from a draft issue (the admin's delete): as `remove_piece`, for a piece of any origin."""
-    remove_piece(piece)
 
 
 @transaction.atomic

@@ -196,14 +196,6 @@ def issue_pdf(request, year: int, kind: str, number: int):
     return response
 
 
-def _render_pdf(issue) -> bytes:
-    """WeasyPrint is imported on first use: loading it takes half a second, which the web process and every
-    management command would otherwise pay at start-up."""
-    from issues.pdf import render_issue_pdf
-
-    return render_issue_pdf(issue)
-
-
 @never_cache
 @require_GET
 def preview_issue(request, pk: int):

@@ -299,3 +299,14 @@ def test_saving_a_published_issue_or_piece_unchanged_needs_no_note_and_records_n
     assert not Correction.objects.exists()
     published_issue.refresh_from_db()
     assert published_issue.content_version == version  # no new PDF either
+
+
+def test_deleting_a_drafts_piece_on_its_page_gives_the_report_back_with_the_edited_text(desk, submitter, editor):
+    draft = make_draft()
+    report = make_report(submitter, "原题", status=Report.Status.ACCEPTED, editor=editor)
+    article = place_report(report, draft, as_brief=False, title="编辑改过的标题")
+    response = desk.post(reverse("admin:issues_article_delete", args=[article.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not draft.piece_set.exists()
+    report.refresh_from_db()
+    assert (report.title, report.piece) == ("编辑改过的标题", None)
