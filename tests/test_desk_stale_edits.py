@@ -212,3 +212,29 @@ def test_placing_takes_the_issue_lock_before_the_report_lock(editor, submitter):
         placing.join(10)
     assert done.is_set()
     assert Piece.objects.get(report=report).issue_id == draft.pk
+
+
+@pytest.mark.django_db
+def test_the_briefs_form_locks_only_the_briefs_the_editor_changed(client, editor, submitter, brief):
+    from django.test.utils import CaptureQueriesContext
+
+    other = services.place_report(
+        make_report(submitter, "另一则", status=S.ACCEPTED, editor=editor, body="<p>开展调研活动。</p>"),
+        brief.issue,
+        as_brief=True,
+    )
+    client.force_login(editor)
+    data = {}
+    for piece in (brief, other):
+        shown_text = piece.body.removeprefix("<p>").removesuffix("</p>")
+        data |= {f"lead-{piece.pk}": piece.lead, f"seen-lead-{piece.pk}": piece.lead}
+        data |= {f"text-{piece.pk}": shown_text, f"seen-text-{piece.pk}": shown_text}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url("_briefs", brief.issue), data, follow=True)
+    assert "摘登没有改动" in response.text
+    assert not [q for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    with CaptureQueriesContext(connection) as queries:
+        client.post(url("_briefs", brief.issue), data | {f"text-{other.pk}": "开展专题调研活动。"})
+    locked = " ".join(q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"])
+    assert f'"issues_piece"."id" = {other.pk} ' in locked and f'"issues_piece"."id" = {brief.pk} ' not in locked
+    assert Piece.objects.get(pk=other.pk).body == "<p>开展专题调研活动。</p>"
