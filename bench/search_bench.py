@@ -103,7 +103,7 @@ def main():
         times = []
         for n in range(30):
             started = time.perf_counter()
-            # A parameter the view ignores makes each URL new: the page is rendered, not the readers' cached copy.
+            # A parameter the view does not read is never cached: the page is rendered, not the readers' copy.
             response = client.get("/search/", {"q": query, "bench": n})
             times.append((time.perf_counter() - started) * 1000)
         hits = response.content.decode().split("共 ")[1].split(" 条")[0]

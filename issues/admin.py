@@ -1,13 +1,8 @@
-from adminsortable2.admin import (
-    CustomInlineFormSet,
-    SortableAdminBase,
-    SortableAdminMixin,
-    SortableInlineAdminMixin,
-)
+from adminsortable2.admin import SortableAdminMixin
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -44,64 +39,41 @@ class SectionAdmin(DeskAdminMixin, SortableAdminMixin, admin.ModelAdmin):
         return obj.article_count
 
 
-class PieceInlineForm(forms.ModelForm):
-    """Positions are unique per issue only at commit (deferred constraints), so a swap is not refused row by row.
-
-    The formset still refuses two rows given the same position.
-    """
-
-    def validate_unique(self):
-        try:
-            self.instance.validate_unique(exclude=self._get_validation_exclusions() | {"position"})
-        except ValidationError as exc:
-            self._update_errors(exc)
-
-    def validate_constraints(self):
-        try:
-            self.instance.validate_constraints(exclude=self._get_validation_exclusions() | {"position"})
-        except ValidationError as exc:
-            self._update_errors(exc)
-
-
-class KindFormSet(CustomInlineFormSet):
+class KindFormSet(forms.BaseInlineFormSet):
     """Articles and briefs are inlines of the same relation: each keeps its own prefix (`articles`, `briefs`)."""
 
     @classmethod
     def get_default_prefix(cls):
         return cls.prefix_name
 
-    def clean(self):
-        """Two rows given the same place are refused (the unique constraint includes the kind, not a form field)."""
-        super().clean()
-        positions = [
-            form.cleaned_data.get("position")
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        if len(positions) != len(set(positions)):
-            raise forms.ValidationError("两篇稿件的顺序相同，请重新排序。")
 
+class PieceInline(DeskAdminMixin, admin.TabularInline):
+    """The issue's pieces in print order, for reading only: each title opens the piece's page, and the desk (组版台)
+    places, orders and removes them. Both go through `services`, which keep a section's articles together, record
+    a correction against its piece and give a removed piece's text back to its report."""
 
-class PieceInline(DeskAdminMixin, SortableInlineAdminMixin, admin.TabularInline):
-    """Pieces are ordered by dragging; written and edited on their own page, placed from the inbox or the desk."""
-
-    form = PieceInlineForm
     extra = 0
     ordering = ["position"]
-    show_change_link = True
+    can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("unit")
-
-    @admin.display(description="单位")
-    def signed(self, obj):
-        return " ".join([obj.unit.name, *obj.author_list])
+        return super().get_queryset(request).select_related("unit", "section")
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not (obj and obj.is_published)
+        return False
+
+    def _link(self, obj, text):
+        return format_html('<a href="{}">{}</a>', reverse(f"admin:issues_{obj.kind}_change", args=[obj.pk]), text)
+
+    @admin.display(description="单位")
+    def signed(self, obj):
+        return " ".join([obj.unit.name, *obj.author_list])
 
     @admin.display(description="来源")
     def source(self, obj):
@@ -113,45 +85,21 @@ class PieceInline(DeskAdminMixin, SortableInlineAdminMixin, admin.TabularInline)
 class ArticleInline(PieceInline):
     model = Article
     formset = type("ArticleFormSet", (KindFormSet,), {"prefix_name": "articles"})
-    fields = ["title", "section", "signed", "source"]
-    readonly_fields = ["signed", "source"]
+    fields = readonly_fields = ["article", "section", "signed", "source"]
 
-    def get_formset(self, request, obj=None, **kwargs):
-        """Read the section choices once for all rows, not once per row."""
-        formset = super().get_formset(request, obj, **kwargs)
-        if "section" in formset.form.base_fields:
-            choices = list(formset.form.base_fields["section"].choices)
-
-            class Form(formset.form):
-                def __init__(self, *args, **kwargs):
-                    super().__init__(*args, **kwargs)
-                    field = self.fields["section"]
-                    field.choices = choices
-                    getattr(field.widget, "widget", field.widget).choices = choices
-
-            formset.form = Form
-        return formset
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "title":
-            kwargs["widget"] = forms.TextInput(attrs={"size": 50})
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "section":  # a plain choice in a crowded row: sections are managed on their own page
-            widget = field.widget
-            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
-            widget.can_view_related = False
-        return field
+    @admin.display(description="标题")
+    def article(self, obj):
+        return self._link(obj, obj.title)
 
 
 class BriefInline(PieceInline):
     model = Brief
     formset = type("BriefFormSet", (KindFormSet,), {"prefix_name": "briefs"})
-    fields = ["text", "signed", "source"]
-    readonly_fields = ["text", "signed", "source"]
+    fields = readonly_fields = ["text", "signed", "source"]
 
     @admin.display(description="摘登")
     def text(self, obj):
-        return excerpt(obj.printed_body, 60)
+        return self._link(obj, excerpt(obj.printed_body, 60))
 
 
 class CorrectionInline(admin.TabularInline):
@@ -172,16 +120,25 @@ class CorrectionInline(admin.TabularInline):
 
 
 class CorrectionNoteForm(forms.ModelForm):
-    """The form for an object of a published issue: saving it is a correction and needs its reason."""
+    """The form for an object of a published issue: saving a change is a correction and needs its reason; saving
+    it unchanged records nothing and needs none."""
 
     correction_note = forms.CharField(
         label="更正说明",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
         help_text=(
             "本期已发布：保存的修改将记为更正（修改人、时间、内容），并重新生成 PDF。"
             "更正说明会以“更正：……（日期）”显示在本期和该篇的网页上，请写给读者看。"
         ),
     )
+
+    def clean(self):
+        data = super().clean()
+        changed = [name for name in self.changed_data if name != "correction_note"]
+        if changed and not data.get("correction_note", "").strip():
+            self.add_error("correction_note", forms.ValidationError(forms.Field.default_error_messages["required"]))
+        return data
 
 
 class IssueForm(forms.ModelForm):
@@ -212,20 +169,12 @@ class CorrectionMixin:
         fieldsets = list(super().get_fieldsets(request, obj))
         return [*fieldsets, self.correction_fieldset] if _is_published(obj) else fieldsets
 
-    def changes_in(self, form, formsets=()) -> list[str]:
-        changes = [str(form.fields[name].label) for name in form.changed_data if name != "correction_note"]
-        for formset in formsets:
-            for inline_form in formset.forms:
-                if inline_form.has_changed():
-                    fields = "、".join(str(inline_form.fields[n].label) for n in inline_form.changed_data)
-                    changes.append(f"{formset.model._meta.verbose_name}《{inline_form.instance}》：{fields}")
-        return changes
+    def changes_in(self, form) -> list[str]:
+        return [str(form.fields[name].label) for name in form.changed_data if name != "correction_note"]
 
 
 @admin.register(Issue)
-class IssueAdmin(
-    DeskAdminMixin, DeskViews, CorrectionMixin, SortableAdminBase, ReadOnlyHistoryMixin, SimpleHistoryAdmin
-):
+class IssueAdmin(DeskAdminMixin, DeskViews, CorrectionMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     """Issue assembly: proposed numbers, colophon from the last issue, drag-and-drop order, sign-off, publish."""
 
     list_display = [
@@ -306,7 +255,7 @@ class IssueAdmin(
                 issue,
                 by=request.user,
                 note=form.cleaned_data.get("correction_note", ""),
-                changes=self.changes_in(form, formsets),
+                changes=self.changes_in(form),
             )
         if was_signed_off and issue.approved_at is None:
             messages.warning(request, "本期内容已改动，需要重新签发。")
@@ -430,9 +379,9 @@ class IssueAdmin(
 class PieceForm(forms.ModelForm):
     """Checks what `services.save_piece` would refuse, so the form shows it beside the field."""
 
-    def clean_issue(self):
+    def clean_issue(self):  # only a new piece's form has the field (see `PieceAdmin.get_readonly_fields`)
         issue = self.cleaned_data["issue"]
-        if issue.is_published and not _is_published(self.instance if self.instance.pk else None):
+        if issue.is_published:
             raise forms.ValidationError("已发布的刊物不能再加入文章或摘登，请选择草稿状态的期。")
         return issue
 
@@ -461,8 +410,9 @@ class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHi
         return initial
 
     def get_readonly_fields(self, request, obj=None):
+        """A piece stays in its issue: moving it is 移出 then 编入 at the desk, which keep positions and 签发 right."""
         readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, "issue"] if _is_published(obj) else readonly
+        return [*readonly, "issue"] if obj is not None else readonly
 
     def save_model(self, request, obj, form, change):
         """The rules (position, correction, sign-off) are the service's; the admin only passes the form's data."""
@@ -474,11 +424,11 @@ class PieceAdmin(DeskAdminMixin, RichBodyAdminMixin, CorrectionMixin, ReadOnlyHi
         )
 
     def delete_model(self, request, obj):
-        services.delete_piece(obj)
+        services.remove_piece(obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for piece in queryset:
-            services.delete_piece(piece)
+            services.remove_piece(piece, by=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not _is_published(obj)

@@ -297,6 +297,8 @@ class DeskViews:
                             continue  # not touched by this editor: keep what is stored
                         seen[field] = shown
                     values[field] = request.POST[key]
+                if not values:
+                    continue  # untouched: no lock taken, nothing read again
                 before = (brief.lead, brief.body)
                 try:
                     brief = services.edit_piece(brief, by=request.user, seen=seen, **values)

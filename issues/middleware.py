@@ -2,10 +2,10 @@
 runs: a cached page costs about what a trivial view does.
 
 A view opts in with `issues.views.cached_for_readers`; nothing else is looked up. A copy is served and stored only
-for a GET without a session or messages cookie (editors, who also see drafts, and units always get a fresh page),
-and only a 200 answer that sets no cookie is stored. The key holds the published state
-(`issues.views.published_state`), which changes when any published issue is published, corrected or withdrawn:
-the next request renders afresh.
+for a GET without a session or messages cookie (editors, who also see drafts, and units always get a fresh page)
+whose query parameters are all ones the view reads, and only a 200 answer that sets no cookie is stored. The key
+holds the published state (`issues.views.published_state`), which changes when any published issue is published,
+corrected or withdrawn: the next request renders afresh.
 """
 
 import hashlib
@@ -30,6 +30,8 @@ def _reader_key(request) -> str | None:
         return None
     if not getattr(match.func, "reader_cacheable", False):
         return None  # /health/, the admin, the portal: never looked up, never stored
+    if not match.func.reader_params.issuperset(request.GET):
+        return None  # a parameter the view does not read (see `cached_for_readers`)
     from issues.views import published_state
 
     address = f"{request.build_absolute_uri()}|{published_state()}"

@@ -8,7 +8,6 @@ draft shows changed elsewhere, such as a unit's name) is rendered in the request
 
 import hashlib
 
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,8 +16,6 @@ from issues.models import prefetch_contents
 from reports.models import PrivateStorage
 
 FOLDER = "previews"
-#: A render is queued at most once while one is waiting (the task reads the draft as it is when it runs).
-QUEUED_SECONDS = 5 * 60
 
 
 def issue_html(issue) -> str:
@@ -65,12 +62,40 @@ def discard(issue) -> None:
                 storage.delete(f"{FOLDER}/{old}")
 
 
-def request_render(issue_id: int) -> None:
-    """Queue a render of the draft's preview once the surrounding transaction commits (once while one waits)."""
-    from issues.tasks import render_draft_preview
+class _QueueRender:
+    """After the commit: queue a render of the draft's preview unless one is waiting already.
 
-    if cache.add(f"draft-preview-queued:{issue_id}", 1, QUEUED_SECONDS):
-        transaction.on_commit(lambda: render_draft_preview.enqueue(issue_id))
+    What waits is read from the task table, which the web processes and the worker share (a flag in the cache
+    would be per process under the default locmem cache). A render already running may have read the draft before
+    this change, so only a waiting one counts. Two commits at once may both queue one: the second finds its
+    content stored and returns (`render_queued`).
+    """
+
+    def __init__(self, issue_id: int):
+        self.issue_id = issue_id
+
+    def __call__(self):
+        from django.tasks import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        from issues.tasks import render_draft_preview
+
+        waiting = DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY,
+            task_path=render_draft_preview.module_path,
+            args_kwargs__args__0=self.issue_id,
+        )
+        if not waiting.exists():
+            render_draft_preview.enqueue(self.issue_id)
+
+
+def request_render(issue_id: int) -> None:
+    """Queue a render of the draft's preview once the surrounding transaction commits (once while one waits).
+
+    One check per transaction: a desk drop saves many pieces of one issue."""
+    pending = transaction.get_connection().run_on_commit  # (savepoints, callback, robust) until the commit
+    if not any(isinstance(callback, _QueueRender) and callback.issue_id == issue_id for _, callback, _ in pending):
+        transaction.on_commit(_QueueRender(issue_id))
 
 
 def render_queued(issue_id: int) -> str:
@@ -78,7 +103,6 @@ def render_queued(issue_id: int) -> str:
     from issues.models import Issue
     from issues.pdf import render_issue_pdf
 
-    cache.delete(f"draft-preview-queued:{issue_id}")  # a change from now on queues another render
     issue = Issue.objects.filter(pk=issue_id).first()
     if issue is None:
         return "missing"
@@ -110,5 +134,9 @@ def piece_changed(sender, instance, raw=False, **kwargs):
 
     if raw or not isinstance(instance, Piece) or instance.issue_id is None:
         return
-    if Issue.objects.filter(pk=instance.issue_id, status=Issue.Status.DRAFT).exists():
+    if Piece.issue.is_cached(instance):  # the services save pieces with their (locked) issue: no query per piece
+        is_draft = instance.issue.status == Issue.Status.DRAFT
+    else:
+        is_draft = Issue.objects.filter(pk=instance.issue_id, status=Issue.Status.DRAFT).exists()
+    if is_draft:
         request_render(instance.issue_id)

@@ -138,8 +138,8 @@ def place_report(
 
     A brief's lead and text default to `brief_default`; the attribution is the report's unit and authors.
     """
+    issue = _draft_for_update(issue)  # the issue first, then its reports: the order publish and remove_piece take
     report = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
-    issue = _draft_for_update(issue)
     if report.status != Report.Status.ACCEPTED:
         raise DeskError(f"只有“已采用”的信息才能编入刊期，这篇是“{report.get_status_display()}”。")
     existing = report.piece
@@ -219,10 +219,13 @@ def save_piece(piece: Piece, *, by, note: str = "", changes: list[str] | None = 
 
     A new piece takes its place in the issue (an article with its section, a brief last); a piece of a published
     issue cannot be added, and its edit is a correction; an edit of a signed-off draft withdraws the 签发.
+    `changes` names the fields changed (None: not known, taken as a change); an empty list saves nothing.
     """
     issue = Issue.objects.select_for_update().get(pk=piece.issue_id)
     piece.issue = issue
     is_new = piece.pk is None
+    if not is_new and changes == []:  # a form saved as it was: no correction, no withdrawn 签发
+        return piece
     if is_new and issue.is_published:
         raise DeskError("已发布的刊物不能再加入文章或摘登，请选择草稿状态的期。")
     check_can_change(issue, note=note)
@@ -237,6 +240,8 @@ def save_piece(piece: Piece, *, by, note: str = "", changes: list[str] | None = 
         piece.position = new_piece_position(piece)
     else:
         stored = Piece.objects.select_for_update().get(pk=piece.pk)
+        if stored.issue_id != piece.issue_id:
+            raise DeskError("稿件不能直接改到另一期：请在组版台移出后再编入。")
         if piece.is_article and stored.section_id != piece.section_id:
             piece.position = article_position(issue, piece.section, exclude=piece.pk)
     piece.save()
@@ -298,8 +303,9 @@ def edit_piece(piece: Piece, *, by, note: str = "", seen: dict[str, str] | None 
 
 @transaction.atomic
 def remove_piece(piece: Piece, *, by=None) -> Report | None:
-    """Take a piece out of its draft issue. A piece made from a report gives the report back to the unplaced ones
-    (an article's edited title and text go back to the report's working copy); nothing the unit sent is deleted."""
+    """Take a piece out of its draft issue (the desk's 移出, the admin's delete). A piece made from a report gives the
+    report back to the unplaced ones (an article's edited title and text go back to the report's working copy);
+    nothing the unit sent is deleted."""
     Issue.objects.select_for_update().filter(pk__in=Piece.objects.filter(pk=piece.pk).values("issue")).first()
     piece = Piece.objects.select_for_update(of=("self",)).select_related("report").get(pk=piece.pk)
     issue = _draft_for_update(piece.issue)
@@ -313,18 +319,14 @@ def remove_piece(piece: Piece, *, by=None) -> Report | None:
 
 
 @transaction.atomic
-def delete_piece(piece: Piece) -> None:
-    """Delete a piece from a draft issue (the admin's delete): as `remove_piece`, for a piece of any origin."""
-    remove_piece(piece)
-
-
-@transaction.atomic
 def arrange(issue: Issue, groups: list[tuple[int | None, list[int]]], briefs: list[int] | None = None) -> list[str]:
     """Set the printed order from the desk: `groups` are (section id, article ids) in 目录 order, `briefs` the
     brief ids in order. An article listed under another section is moved to it, which the result reports, so
     the 目录 shows exactly what prints. Every article and brief of the issue must be listed once."""
     issue = _draft_for_update(issue)
     pieces = {p.pk: p for p in Piece.objects.select_for_update(of=("self",)).filter(issue=issue)}
+    for piece in pieces.values():
+        piece.issue = issue  # what the save signals read (the preview's receiver needs no query per piece)
     article_ids = [pk for _, ids in groups for pk in ids]
     expected_articles = {pk for pk, p in pieces.items() if p.is_article}
     expected_briefs = {pk for pk, p in pieces.items() if p.is_brief}
@@ -367,7 +369,7 @@ def move(piece: Piece, step: int) -> None:
     """Move a piece one place up (-1) or down (+1) among its kind; an article stays within its section's run,
     a section's first article going up (or last going down) moves the whole section past the neighbouring one."""
     piece = Piece.objects.select_related("issue").get(pk=piece.pk)
-    issue = piece.issue
+    issue = _draft_for_update(piece.issue)  # before reading the order, so a move made meanwhile is not undone
     if piece.is_brief:
         ids = list(Piece.objects.briefs().filter(issue=issue).order_by("position").values_list("pk", flat=True))
         i = ids.index(piece.pk)
@@ -400,8 +402,10 @@ def _groups(issue: Issue) -> list[tuple[int | None, list[int]]]:
 
 
 def record_issue_edit(issue: Issue, *, by, note: str = "", changes: list[str]) -> None:
-    """After an issue's own fields (numbers, date, colophon) were saved: a correction, or a withdrawn 签发."""
-    if changes or issue.is_published:
+    """After an issue's own fields (numbers, date, colophon) were saved: a correction, or a withdrawn 签发.
+
+    Nothing changed, nothing is recorded: a published issue saved as it was gets no correction and no new PDF."""
+    if changes:
         _record_change(issue, by=by, note=note, changes=changes)
 
 

@@ -138,8 +138,9 @@ def index_piece(piece: Piece) -> None:
 
 
 def index_report(report: Report) -> None:
-    """A report is compared as the unit sent it, from the time it was sent."""
-    store(Kind.REPORT, report.pk, document_lines(report.title, report.body))
+    """A report is compared as the unit sent it, dated when it was first sent (as `rebuild` dates it)."""
+    lines = document_lines(report.title, report.body)
+    store(Kind.REPORT, report.pk, lines, at=report.submitted_at or report.created_at)
 
 
 def rebuild(batch: int = 2000) -> int:
@@ -154,8 +155,10 @@ def rebuild(batch: int = 2000) -> int:
                 count += _store_many(rows)
                 rows = []
         count += _store_many(rows)
-    sent = Report.objects.exclude(status__in=Report.UNIT_SIDE).values_list("pk", "title", "body", "submitted_at")
-    rows = [(Kind.REPORT, pk, document_lines(title, body), at) for pk, title, body, at in sent.iterator()]
+    sent = Report.objects.exclude(status__in=Report.UNIT_SIDE).values_list(
+        "pk", "title", "body", "submitted_at", "created_at"
+    )
+    rows = [(Kind.REPORT, pk, document_lines(title, body), at or made) for pk, title, body, at, made in sent.iterator()]
     return count + _store_many(rows)
 
 
@@ -255,9 +258,15 @@ def for_unit(report: Report, items: list[Similar]) -> list[Similar]:
 # --- keeping the index current ---------------------------------------------------------------------------------
 
 
-def _piece_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        index_piece(instance)
+#: What a piece's fingerprint is made from (`document_lines(title, printed_body)`; a brief's lead is printed).
+TEXT_FIELDS = frozenset({"title", "lead", "body"})
+
+
+def _piece_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Reindexed when its text may have changed: not after a save of other fields only (the desk's reordering)."""
+    if raw or (update_fields is not None and not TEXT_FIELDS & set(update_fields)):
+        return
+    index_piece(instance)
 
 
 def _piece_deleted(sender, instance, **kwargs):

@@ -70,16 +70,23 @@ def published_state() -> str:
     return state
 
 
-def cached_for_readers(view):
+def cached_for_readers(view=None, *, params=()):
     """Marks the view's answers as the same for every reader without a session while the published issues stay
     the same: issues.middleware.ReaderPageCacheMiddleware keeps and serves copies of them (before the session,
-    authentication and CSRF middleware run)."""
+    authentication and CSRF middleware run).
+
+    `params` are the query parameters the view reads. A request with any other is answered afresh and not kept:
+    made-up parameters (`?x=1`, `?x=2`, …) would otherwise each store a copy and push real pages out of the cache
+    (and the page's links carry them, so one copy cannot serve all). `@cached_for_readers(params=[...])`."""
+    if view is None:
+        return functools.partial(cached_for_readers, params=params)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         return view(request, *args, **kwargs)
 
     wrapper.reader_cacheable = True
+    wrapper.reader_params = frozenset(params)
     return wrapper
 
 
@@ -99,7 +106,7 @@ def home(request):
     return render(request, "issues/home.html", {"latest": latest, "recent": recent})
 
 
-@cached_for_readers
+@cached_for_readers(params=["page", *IssueFilter.base_filters])
 @require_GET
 def archive(request, year: int | None = None):
     issues = Issue.objects.published().order_by("-date", "-number")
@@ -196,14 +203,6 @@ def issue_pdf(request, year: int, kind: str, number: int):
     return response
 
 
-def _render_pdf(issue) -> bytes:
-    """WeasyPrint is imported on first use: loading it takes half a second, which the web process and every
-    management command would otherwise pay at start-up."""
-    from issues.pdf import render_issue_pdf
-
-    return render_issue_pdf(issue)
-
-
 @never_cache
 @require_GET
 def preview_issue(request, pk: int):
@@ -261,7 +260,7 @@ def brief_detail(request, pk: int):
     return _render_piece(request, _published_piece(Piece.Kind.BRIEF, pk))
 
 
-@cached_for_readers
+@cached_for_readers(params=["q", "page", *PieceFilter.base_filters])
 @require_GET
 def pieces(request):
     """Articles and briefs of published issues, filtered; with `q`, searched and ranked by relevance."""

@@ -1,5 +1,4 @@
 import difflib
-import html
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_ckeditor_5.widgets import CKEditor5Widget
 from simple_history.admin import SimpleHistoryAdmin
@@ -279,13 +278,6 @@ def _piece_url(piece) -> str:
     return reverse(f"admin:issues_{piece.kind}_change", args=[piece.pk])  # the admin's Article / Brief pages
 
 
-def _text_lines(body: str) -> list[str]:
-    """The paragraphs of an HTML body as plain lines, for a readable diff."""
-    for tag in ("</p>", "</h2>", "</h3>", "</h4>", "</li>", "<br>", "<br/>", "<br />"):
-        body = body.replace(tag, tag + "\n")
-    return [line.strip() for line in html.unescape(strip_tags(body)).splitlines() if line.strip()]
-
-
 def version_diff(report: Report) -> str:
     """A side-by-side table: the text as the unit last sent it, and the text as printed (or being edited)."""
     sent = report.versions.order_by("number").last()
@@ -294,8 +286,8 @@ def version_diff(report: Report) -> str:
     piece = report.piece
     printed_title = (piece.title if piece.is_article else None) if piece else report.title
     printed_body = piece.printed_body if piece else report.body
-    before = [f"标题：{sent.title}", *_text_lines(sent.body)]
-    after = ([f"标题：{printed_title}"] if printed_title is not None else []) + _text_lines(printed_body)
+    before = [f"标题：{sent.title}", *wording.text_lines(sent.body)]
+    after = ([f"标题：{printed_title}"] if printed_title is not None else []) + wording.text_lines(printed_body)
     if before == after:
         return "与报送稿一致，未作修改。"
     where = f"刊用稿（{piece.issue}）" if piece else "当前编辑稿"
@@ -318,8 +310,8 @@ def resubmission_diff(report: Report) -> str:
     if len(versions) < 2:
         return ""
     resubmitted, returned = versions
-    before = [f"标题：{returned.title}", *_text_lines(returned.body)]
-    after = [f"标题：{resubmitted.title}", *_text_lines(resubmitted.body)]
+    before = [f"标题：{returned.title}", *wording.text_lines(returned.body)]
+    after = [f"标题：{resubmitted.title}", *wording.text_lines(resubmitted.body)]
     links = format_html("退回的{} → 重新报送的{}", _version_link(returned), _version_link(resubmitted))
     if before == after:
         return format_html("{}：正文未作修改。", links)

@@ -165,14 +165,17 @@ def test_the_desk_works_under_the_policy(csp, editor, submitter):
     csp.assert_clean()
     assert "编辑部补充一句。" in Report.objects.get(pk=report.pk).body
 
-    # Drag ordering (django-admin-sortable2) on the draft's articles.
-    csp.visit(f"/admin/issues/issue/{draft.pk}/change/")
-    rows = csp.page.locator("#articles-group tbody tr.has_original")
+    # Drag ordering (SortableJS) of the draft's articles at the desk, saved on drop.
+    csp.visit(f"/admin/issues/issue/{draft.pk}/desk/")
+    run = csp.page.locator(".desk-run").first
+    rows = run.locator(".desk-piece .piece-title")
     first, second = rows.nth(0).inner_text(), rows.nth(1).inner_text()
-    rows.nth(1).locator("td.original p").drag_to(rows.nth(0).locator("td.original p"))
+    run.locator(".desk-piece").nth(1).locator(".drag-handle").drag_to(run.locator(".desk-piece").nth(0))
+    expect(csp.page.locator("#desk-status")).to_contain_text("顺序已保存")
     expect(rows.nth(0)).to_have_text(second)
     expect(rows.nth(1)).to_have_text(first)
     csp.assert_clean()
+    csp.visit(f"/admin/issues/issue/{draft.pk}/change/")
 
     # Publishing asks for confirmation: dismissed, the draft stays a draft.
     csp.page.once("dialog", lambda dialog: dialog.dismiss())

@@ -264,3 +264,19 @@ def test_names_in_print_cannot_be_renamed(client, editor, published_issue):
     unused = Section.objects.get(name="监督纵横")
     assert 'name="name"' not in client.get(f"/admin/issues/section/{printed_section.pk}/change/").content.decode()
     assert 'name="name"' in client.get(f"/admin/issues/section/{unused.pk}/change/").content.decode()
+
+
+def test_the_diff_splits_the_text_into_the_paragraphs_the_wording_check_counts(submitter, editor):
+    """A table row is a line of its own (as in the wording check): only the row the editor changed is marked."""
+    from reports.admin import version_diff
+
+    def table(second):
+        rows = f"<tr><td>甲区不变</td><td>12</td></tr><tr><td>乙区</td><td>{second}</td></tr>"
+        return f"<table><tbody>{rows}</tbody></table>"
+
+    report = make_report(submitter, "上城区：原题", status=S.ACCEPTED, editor=editor, body=f"<p>开头。</p>{table(7)}")
+    report.body = f"<p>开头。</p>{table(8)}"
+    report.save()
+    rows = str(version_diff(report)).split("<tr>")
+    unchanged = [row for row in rows if "甲区不变" in row]
+    assert len(unchanged) == 1 and "diff_" not in unchanged[0].replace("diff_next", "").replace("diff_header", "")

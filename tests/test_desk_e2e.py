@@ -1,4 +1,5 @@
-"""End to end in Chromium: from the inbox to a published issue with an article and a brief, reordered by drag."""
+"""End to end in Chromium: from the inbox to a published issue with an article and a brief, reordered by drag at the
+desk."""
 
 import re
 
@@ -61,15 +62,19 @@ def test_an_editor_assembles_and_publishes_an_issue(page, editor, submitter, oth
     accept_and_place(page, second.title, section="监督纵横")
     accept_and_place(page, third.title, brief_text="上城区人大常委会办公室开展预算联网监督，推动预算执行更透明。")
 
-    # On the issue page: two articles and a brief; drag the second article above the first and save.
+    # On the issue page: two articles and a brief, each a link to its own page; the order is the desk's.
     expect(page).to_have_url(re.compile(rf"/admin/issues/issue/{draft.pk}/change/"))
     rows = page.locator("#articles-group tbody tr.has_original")
     expect(rows).to_have_count(2)
     expect(page.locator("#briefs-group tbody tr.has_original")).to_have_count(1)
-    rows.nth(1).locator("td.original p").drag_to(rows.nth(0).locator("td.original p"))
-    expect(rows.nth(0)).to_contain_text("西湖区：代表联络站服务群众见实效")
-    page.locator("input[name=_continue]").click()
-    expect(page.locator(".messagelist")).to_contain_text("成功")
+    expect(rows.nth(0).get_by_role("link", name=first.title)).to_be_visible()
+
+    # At the desk: drag the second article's section above the first; saved on drop.
+    page.locator("#desk-link").click()
+    groups = page.locator("#desk-groups .desk-group")
+    groups.nth(1).locator(".group-handle").drag_to(groups.nth(0).locator(".group-handle"))
+    expect(page.locator("#desk-status")).to_contain_text("顺序已保存")
+    expect(groups.nth(0)).to_contain_text("西湖区：代表联络站服务群众见实效")
     order = draft.piece_set.articles().order_by("position").values_list("title", flat=True)
     assert list(order) == [second.title, first.title]
 

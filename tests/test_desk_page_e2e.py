@@ -213,3 +213,29 @@ def test_the_desk_fits_the_screen(page, editor, submitter, other_submitter, widt
     out = tmp_path_factory.getbasetemp() / f"desk-{width}.png"
     page.screenshot(path=str(out), full_page=True)
     assert out.stat().st_size > 10_000
+
+
+def test_publishing_from_the_desk_asks_once_and_a_no_keeps_the_draft(page, editor, submitter):
+    """The desk's 发布 asks through static/js/confirm.js, as every page does: one question, the answer obeyed."""
+    from issues import services
+    from tests.desk import make_draft
+
+    draft = make_draft()
+    report = make_report(submitter, "甲文", status=Report.Status.ACCEPTED, editor=editor)
+    services.place_report(report, draft, as_brief=True)
+    login(page, editor)
+    page.goto(f"/admin/issues/issue/{draft.pk}/desk/")
+    questions, answers = [], [False, True]
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.accept() if answers.pop(0) else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.locator("#publish-button").click()
+    page.wait_for_timeout(300)
+    assert len(questions) == 1 and "确定发布" in questions[0]
+    assert Issue.objects.get(pk=draft.pk).status == Issue.Status.DRAFT
+    page.locator("#publish-button").click()
+    expect(page.locator(".messagelist")).to_contain_text("已发布")
+    assert len(questions) == 2

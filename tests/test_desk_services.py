@@ -1,7 +1,6 @@
 """The desk's rules, called as the desk page, the admin and the commands call them: no admin involved."""
 
 import pytest
-from django.contrib.auth.models import User
 
 from issues import leads, services
 from issues.models import Correction, Issue, Piece, Section
@@ -170,8 +169,11 @@ def test_updating_the_issue_from_the_desk(editor, published_issue):
         services.update_issue(published_issue, by=editor, number=99, note="改期号")
 
 
-def test_the_admins_piece_save_and_the_desk_use_the_same_service(submitter, editor, client):
+def test_the_admins_piece_save_and_the_desk_use_the_same_service(submitter, editor, client, monkeypatch):
     """The admin's save is `save_piece`: a brief written there without a lead gets the committee's."""
+    calls = []
+    save_piece = services.save_piece
+    monkeypatch.setattr(services, "save_piece", lambda piece, **kw: calls.append(kw["by"]) or save_piece(piece, **kw))
     client.force_login(editor)
     draft = make_draft()
     unit = Contributor.objects.get(name="上城区人大常委会办公室")
@@ -179,7 +181,7 @@ def test_the_admins_piece_save_and_the_desk_use_the_same_service(submitter, edit
         "/admin/issues/brief/add/", {"issue": draft.pk, "lead": "", "body": "<p>开展调研。</p>", "unit": unit.pk}
     )
     assert draft.piece_set.briefs().get().lead == "上城区人大常委会"
-    assert User.objects.filter(pk=editor.pk).exists()
+    assert calls == [editor]
 
 
 def test_a_new_issue_copies_the_colophon_of_the_last_issue_of_its_kind(db):
@@ -226,3 +228,38 @@ def test_a_pieces_url_names_its_kind(client, published_issue):
     assert client.get(f"/briefs/{article.pk}/").status_code == 404
     assert client.get(f"/articles/{brief.pk}/").status_code == 404
     assert "<strong>拱墅区人大常委会</strong>积极探索" in client.get(f"/briefs/{brief.pk}/").text
+
+
+def test_a_piece_is_not_saved_into_another_issue(submitter, editor):
+    first, second = make_draft(), make_draft()
+    piece = services.place_report(accepted(submitter, editor), first, as_brief=False, section=Section.objects.first())
+    piece.issue = second
+    with pytest.raises(services.DeskError, match="移出后再编入"):
+        services.save_piece(piece, by=editor, changes=["期"])
+    assert Piece.objects.get(pk=piece.pk).issue == first
+
+
+def test_reordering_keeps_fingerprints_and_costs_two_queries_per_moved_piece(editor, monkeypatch):
+    """A drop saves positions only: the texts' fingerprints are not rebuilt and the preview's receiver does not
+    read the issue again for each piece; the draft's preview is still rendered again (the order prints)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from issues import previews
+    from issues.models import TextFingerprint
+
+    draft = import_seed(SEED_REGULAR_2, draft=True)
+    renders = []
+    monkeypatch.setattr(previews, "request_render", renders.append)
+    fingerprints = set(TextFingerprint.objects.values_list("pk", "object_id"))
+    assert len(fingerprints) > 8
+    before = dict(draft.piece_set.values_list("pk", "position"))
+    groups = [(section_id, ids[::-1]) for section_id, ids in services._groups(draft)][::-1]
+    briefs = list(draft.piece_set.briefs().order_by("-position").values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        services.arrange(draft, groups, briefs)
+    moved = sum(before[pk] != position for pk, position in draft.piece_set.values_list("pk", "position"))
+    assert moved > 8
+    assert len(queries) <= 6 + 2 * moved  # each moved piece: its UPDATE and its history row
+    assert set(TextFingerprint.objects.values_list("pk", "object_id")) == fingerprints
+    assert set(renders) == {draft.pk}  # the preview's render is asked for

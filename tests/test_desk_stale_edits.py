@@ -160,3 +160,99 @@ def test_an_edit_takes_the_issue_lock_before_the_piece_lock(editor, submitter):
         editing.join(10)
     assert done.is_set()
     assert Piece.objects.get(pk=piece.pk).title == "甲改过的标题"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_moves_at_once_both_count(editor, submitter):
+    """↑ reads the order under the issue's lock: a move made meanwhile is moved from, not undone."""
+    draft = make_draft()
+    _, b, c = (
+        services.place_report(make_report(submitter, title, status=S.ACCEPTED, editor=editor), draft, as_brief=False)
+        for title in ("甲", "乙", "丙")
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def move_c_up_and_hold():
+        with transaction.atomic():
+            services.move(c, -1)  # 甲 丙 乙, not yet committed
+            locked.set()
+            release.wait(10)
+        connections.close_all()
+
+    def move_b_up():
+        services.move(b, -1)
+        connections.close_all()
+
+    holder = threading.Thread(target=move_c_up_and_hold)
+    holder.start()
+    locked.wait(10)
+    mover = threading.Thread(target=move_b_up)
+    mover.start()
+    time.sleep(0.5)  # the second move is now waiting for the issue
+    release.set()
+    holder.join(10)
+    mover.join(10)
+    assert list(draft.piece_set.articles().order_by("position").values_list("title", flat=True)) == ["甲", "乙", "丙"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_placing_takes_the_issue_lock_before_the_report_lock(editor, submitter):
+    """Same order as publishing and 移出 (issue, then its reports): a placement waiting for the issue holds no
+    report lock, so a placement and a publication at once cannot deadlock."""
+    report = make_report(submitter, "待编入", status=S.ACCEPTED, editor=editor)
+    draft = make_draft()
+    locked, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def hold_issue():
+        with transaction.atomic():
+            Issue.objects.select_for_update().get(pk=draft.pk)
+            locked.set()
+            release.wait(10)
+        connections.close_all()
+
+    def place():
+        services.place_report(report, draft, as_brief=True)
+        done.set()
+        connections.close_all()
+
+    holder = threading.Thread(target=hold_issue)
+    holder.start()
+    locked.wait(10)
+    placing = threading.Thread(target=place)
+    placing.start()
+    time.sleep(0.5)  # the placement is now waiting for the issue
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM reports_report WHERE id = %s FOR UPDATE NOWAIT", [report.pk])
+    finally:
+        release.set()
+        holder.join(10)
+        placing.join(10)
+    assert done.is_set()
+    assert Piece.objects.get(report=report).issue_id == draft.pk
+
+
+@pytest.mark.django_db
+def test_the_briefs_form_locks_only_the_briefs_the_editor_changed(client, editor, submitter, brief):
+    from django.test.utils import CaptureQueriesContext
+
+    other = services.place_report(
+        make_report(submitter, "另一则", status=S.ACCEPTED, editor=editor, body="<p>开展调研活动。</p>"),
+        brief.issue,
+        as_brief=True,
+    )
+    client.force_login(editor)
+    data = {}
+    for piece in (brief, other):
+        shown_text = piece.body.removeprefix("<p>").removesuffix("</p>")
+        data |= {f"lead-{piece.pk}": piece.lead, f"seen-lead-{piece.pk}": piece.lead}
+        data |= {f"text-{piece.pk}": shown_text, f"seen-text-{piece.pk}": shown_text}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url("_briefs", brief.issue), data, follow=True)
+    assert "摘登没有改动" in response.text
+    assert not [q for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    with CaptureQueriesContext(connection) as queries:
+        client.post(url("_briefs", brief.issue), data | {f"text-{other.pk}": "开展专题调研活动。"})
+    locked = " ".join(q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"])
+    assert f'"issues_piece"."id" = {other.pk} ' in locked and f'"issues_piece"."id" = {brief.pk} ' not in locked
+    assert Piece.objects.get(pk=other.pk).body == "<p>开展专题调研活动。</p>"

@@ -83,7 +83,6 @@ def test_others_cannot_fetch_a_preview(client, submitter, editor):
 def test_loading_data_queues_no_render(editor):
     """`loaddata` (a restore) saves raw rows: the archive brings the queued renders and the stored previews itself."""
     from django.core import serializers
-    from django.core.cache import cache
     from django_tasks_db.models import DBTaskResult
 
     from issues.tasks import render_draft_preview
@@ -91,7 +90,48 @@ def test_loading_data_queues_no_render(editor):
     draft = import_seed(SEED_REGULAR_2, draft=True)
     rows = serializers.serialize("json", [draft, *Piece.objects.filter(issue=draft)])
     DBTaskResult.objects.all().delete()
-    cache.clear()
     for row in serializers.deserialize("json", rows):
         row.save()
     assert not DBTaskResult.objects.filter(task_path=render_draft_preview.module_path).exists()
+
+
+def waiting_renders(issue) -> int:
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from issues.tasks import render_draft_preview
+
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=render_draft_preview.module_path, args_kwargs__args__0=issue.pk
+    ).count()
+
+
+def test_one_render_waits_per_draft_and_a_change_after_the_worker_took_it_queues_another(editor):
+    """What is waiting is read from the task table, which the web and worker processes share (a flag in the
+    default cache is per process: the worker could not clear the web process's, and changes went unqueued)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    draft = import_seed(SEED_REGULAR_2, draft=True)
+    article = draft.articles()[0]
+    services.edit_piece(article, by=editor, title="第一次的标题")
+    services.edit_piece(article, by=editor, title="第二次的标题")
+    assert waiting_renders(draft) == 1  # the waiting render will read the draft as it is when it runs
+    # The worker, another process, takes the waiting render (its cache is not this process's).
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(status=TaskResultStatus.SUCCESSFUL)
+    services.edit_piece(article, by=editor, title="第三次的标题")
+    assert waiting_renders(draft) == 1
+
+
+def test_a_drop_moving_many_pieces_queues_one_render_with_one_look_at_the_queue(editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    draft = import_seed(SEED_REGULAR_2, draft=True)
+    run_worker()
+    assert waiting_renders(draft) == 0
+    groups = [(section_id, ids[::-1]) for section_id, ids in services._groups(draft)][::-1]
+    with CaptureQueriesContext(connection) as queries:
+        services.arrange(draft, groups)
+    assert waiting_renders(draft) == 1
+    assert len([q for q in queries.captured_queries if "django_tasks_database" in q["sql"]]) == 2  # look, queue

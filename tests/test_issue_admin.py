@@ -69,7 +69,9 @@ def test_the_issue_list_and_pages_load_for_the_editor(desk, all_seeds, submitter
         assert desk.get(reverse(f"admin:issues_{name}_changelist")).status_code == 200
 
 
-def test_reordering_swaps_positions_despite_the_unique_constraint(desk, published_issue, submitter, editor):
+def test_the_issue_pages_pieces_are_read_only_and_open_their_own_pages(desk, published_issue, submitter, editor):
+    """Order, title, section and removal are the desk's and the piece page's (through `services`), not inline edits
+    that would skip a section's run, a correction's piece or a removed piece's report."""
     draft = make_draft()
     section = Section.objects.get(name="要闻速递")
     first, second = (
@@ -81,13 +83,19 @@ def test_reordering_swaps_positions_despite_the_unique_constraint(desk, publishe
         )
         for title in ("第一篇", "第二篇")
     )
-    assert (first.position, second.position) == (1, 2)
-    response = desk.post(change_url(draft), issue_form_data(draft, articles=[(first, 2), (second, 1)]))
-    assert response.status_code == 302, response.context["errors"] if response.context else response
-    assert list(draft.piece_set.articles().order_by("position").values_list("title", flat=True)) == ["第二篇", "第一篇"]
-    response = desk.post(change_url(draft), issue_form_data(draft, articles=[(first, 1), (second, 1)]))
-    assert response.status_code == 200  # the same place twice is refused, not saved
-    assert sorted(draft.piece_set.articles().values_list("position", flat=True)) == [1, 2]
+    text = desk.get(change_url(draft)).text
+    for article in (first, second):
+        assert f'href="{reverse("admin:issues_article_change", args=[article.pk])}">{article.title}</a>' in text
+    assert 'name="articles-0-title"' not in text and 'name="articles-0-DELETE"' not in text
+    data = issue_form_data(draft, articles=[(first, 2), (second, 1)]) | {
+        "articles-0-title": "改过的标题",
+        "articles-1-DELETE": "on",
+    }
+    assert desk.post(change_url(draft), data).status_code == 302
+    assert list(draft.piece_set.articles().order_by("position").values_list("title", "position")) == [
+        ("第一篇", 1),
+        ("第二篇", 2),
+    ]
 
 
 def test_publishing_from_the_issue_page(desk, published_issue, submitter, editor):
@@ -190,9 +198,8 @@ def test_a_change_after_sign_off_needs_a_new_sign_off(settings, desk, published_
         issue=draft, title="原题", body="<p>正文</p>", unit=editor.profile.unit, position=1
     )
     sign_off(draft, by=approver)
-    response = desk.post(
-        change_url(draft), issue_form_data(draft, articles=[(article, 1)]) | {"articles-0-title": "新题"}
-    )
+    data = issue_form_data(draft, articles=[(article, 1)], responsible_editor="新编辑")
+    response = desk.post(change_url(draft), data)
     assert response.status_code == 302
     draft.refresh_from_db()
     assert (draft.approved_by, draft.approved_at) == (None, None)
@@ -238,7 +245,10 @@ def test_the_issue_page_query_count_does_not_grow_with_pieces(desk, published_is
         with CaptureQueriesContext(connection) as queries:
             text = desk.get(change_url(issue)).text
         counts.append(len(queries))
-        assert text.count(f'<option value="{sections[1].pk}" selected>') == (1 if issue is small else 3)
+        for article in issue.piece_set.all():  # every row is shown, with its section
+            assert f'{reverse("admin:issues_article_change", args=[article.pk])}">{article.title}</a>' in text
+        section = f'{reverse("admin:issues_section_change", args=[sections[1].pk])}">{sections[1].name}</a>'
+        assert text.count(section) == (1 if issue is small else 3)
     assert counts[1] == counts[0]
 
 
@@ -260,3 +270,43 @@ def test_a_piece_cannot_be_added_to_a_published_issue(desk, published_issue, edi
     response = desk.post(reverse("admin:issues_article_add"), data)
     assert "已发布的刊物不能再加入文章或摘登" in response.text
     assert not published_issue.piece_set.articles().filter(title="迟到的文章").exists()
+
+
+def test_a_pieces_issue_cannot_be_changed_on_its_page(desk, published_issue, editor):
+    """Moving a piece to another issue is 移出 then 编入 at the desk: its page shows the issue, read-only."""
+    first, second = make_draft(), make_draft(date=datetime.date(2024, 5, 20))
+    unit = editor.profile.unit
+    article = Article.objects.create(issue=first, title="甲", body="<p>正文</p>", unit=unit, position=1)
+    Article.objects.create(issue=second, title="乙", body="<p>正文</p>", unit=unit, position=1)
+    url = reverse("admin:issues_article_change", args=[article.pk])
+    assert 'name="issue"' not in desk.get(url).text
+    data = {"issue": second.pk, "title": "甲", "body": "<p>正文</p>", "unit": unit.pk, "authors": ""}
+    assert desk.post(url, data).status_code == 302
+    article.refresh_from_db()
+    assert (article.issue, article.position) == (first, 1)
+    assert 'name="issue"' in desk.get(reverse("admin:issues_article_add")).text  # a new piece chooses its issue
+
+
+def test_saving_a_published_issue_or_piece_unchanged_needs_no_note_and_records_nothing(desk, published_issue):
+    version = published_issue.content_version
+    articles = list(published_issue.piece_set.articles().order_by("position"))
+    data = issue_form_data(published_issue, articles=[(a, a.position) for a in articles])
+    assert desk.post(change_url(published_issue), data).status_code == 302
+    article = articles[0]
+    url = reverse("admin:issues_article_change", args=[article.pk])
+    data = {"section": article.section_id, "title": article.title, "body": article.body, "unit": article.unit_id}
+    assert desk.post(url, data | {"authors": article.authors}).status_code == 302
+    assert not Correction.objects.exists()
+    published_issue.refresh_from_db()
+    assert published_issue.content_version == version  # no new PDF either
+
+
+def test_deleting_a_drafts_piece_on_its_page_gives_the_report_back_with_the_edited_text(desk, submitter, editor):
+    draft = make_draft()
+    report = make_report(submitter, "原题", status=Report.Status.ACCEPTED, editor=editor)
+    article = place_report(report, draft, as_brief=False, title="编辑改过的标题")
+    response = desk.post(reverse("admin:issues_article_delete", args=[article.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not draft.piece_set.exists()
+    report.refresh_from_db()
+    assert (report.title, report.piece) == ("编辑改过的标题", None)

@@ -111,3 +111,25 @@ def test_a_publication_committed_after_a_reader_read_the_state_still_shows(clien
         reader.start()
         reader.join()
     assert issue.get_absolute_url() in client.get("/archive/").content.decode()
+
+
+def test_parameters_a_view_does_not_read_are_answered_afresh_and_not_kept(client, published_issue):
+    """`?x=1`, `?x=2`, … would each keep a copy (their pages' links carry them) and push the real pages out of the
+    cache; the parameters the view reads are kept as before."""
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from issues.middleware import _reader_key
+
+    for url in ["/articles/?x=1", "/archive/?kind=regular&utm_source=mail", "/search/?q=代表&bench=3", "/?x=1"]:
+        assert client.get(url).status_code == 200
+        assert _reader_key(RequestFactory().get(url)) is None, url
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) > 0, url  # rendered again, not a kept copy
+    every = "/articles/?unit=&district=&section=&kind=regular&year=2024&page=1&q="
+    first = client.get(every)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(every).content == first.content
+    assert len(queries) == 0
+    assert _reader_key(RequestFactory().get("/archive/2024/?page=1&kind=regular")) is not None

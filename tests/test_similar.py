@@ -136,3 +136,19 @@ def test_rebuild_indexes_everything_again(pair, submitter):
     before = set(TextFingerprint.objects.values_list("kind", "object_id"))
     call_command("index_similar", stdout=io.StringIO())
     assert set(TextFingerprint.objects.values_list("kind", "object_id")) == before
+
+
+def test_a_reports_fingerprint_is_dated_when_it_was_first_sent_however_it_was_indexed(pair, submitter):
+    """Saving and rebuilding date a report alike, so the 12-month window does not move with `index_similar`."""
+    article, _ = pair
+    report = make_report(submitter, body=article.body, status="submitted")
+    sent = timezone.now() - datetime.timedelta(days=200)
+    Report.objects.filter(pk=report.pk).update(submitted_at=sent)
+    report.refresh_from_db()
+    similar.index_report(report)
+    assert TextFingerprint.objects.get(kind="report", object_id=report.pk).at == sent
+    call_command("index_similar", stdout=io.StringIO())
+    assert TextFingerprint.objects.get(kind="report", object_id=report.pk).at == sent
+    unsent = make_report(submitter, body=article.body)
+    similar.index_report(unsent)
+    assert TextFingerprint.objects.get(kind="report", object_id=unsent.pk).at == unsent.created_at

@@ -1,6 +1,7 @@
 /* The assembly desk: enhances the plain forms of templates/admin/issues/issue/desk.html.
  * Drag and drop (SortableJS, served from static/vendor) saves the order as soon as a row is dropped; a refused
- * or failed save says so and puts the rows back where they were. Without JavaScript the ↑ ↓ buttons do the same. */
+ * or failed save says so and puts the rows back where they were. Without JavaScript the ↑ ↓ buttons do the same.
+ * Forms that ask before they are sent (发布, data-confirm) are static/js/confirm.js's, which the page loads too. */
 (function () {
     'use strict';
 
@@ -28,13 +29,6 @@
                 document.querySelectorAll('.report-check').forEach(function (box) { box.checked = all.checked; });
             });
         }
-
-        // Forms that ask before they are sent (发布).
-        document.querySelectorAll('form[data-confirm]').forEach(function (form) {
-            form.addEventListener('submit', function (event) {
-                if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-            });
-        });
 
         var desk = document.querySelector('.desk[data-arrange-url]');
         var groups = document.getElementById('desk-groups');
