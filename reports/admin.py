@@ -385,9 +385,10 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     ]
 
     def visible_history(self, request, records):
-        """While a report is with its unit (a draft, or returned for revision), its text is the unit's work in
-        progress, as private as a draft: the desk reads what was sent, in the rows from submission on."""
-        return records.exclude(status__in=[Report.Status.DRAFT, Report.Status.RETURNED])
+        """While a report is with its unit (a draft, in its own review chain, or returned for revision), its text
+        is the unit's work in progress, as private as a draft: the desk reads what was sent, in the rows from
+        submission on."""
+        return records.exclude(status__in=[*Report.UNIT_SIDE, Report.Status.RETURNED])
 
     def get_queryset(self, request):
         # Not super(): its ordering would come before the annotation it orders by. What is still inside the unit
