@@ -9,11 +9,7 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 from issues.models import Section
 from reports import extensions, uploads
 from reports.models import SECRECY_DECLARATION, Attachment, Comment, Report, StatusMoved, TransitionError
-from reports.sanitize import clean_html, plain_text
-
-
-def body_has_content(html: str) -> bool:
-    return bool(plain_text(html)) or "<img" in html
+from reports.sanitize import body_has_content, clean_html
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -161,7 +157,8 @@ class ReportForm(forms.ModelForm):
 
     def check_ready_to_submit(self, *, needs_declaration: bool = False) -> bool:
         """Submitting needs a body with text or an image, and (when it goes to the 研究室) the 保密 declaration;
-        adds form errors and returns False otherwise."""
+        adds form errors and returns False otherwise. Report.transition refuses the same on every path; checking
+        here too shows it on the field, before anything is saved."""
         ready = True
         if not body_has_content(self.cleaned_data.get("body", "")):
             self.add_error("body", "报送前请填写正文。")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from reports import uploads
-from reports.sanitize import RichTextField
+from reports.sanitize import RichTextField, body_has_content
 from reports.text import titled
 
 logger = logging.getLogger(__name__)
@@ -108,6 +108,14 @@ SECRECY_DECLARATION = "本信息不涉及国家秘密、工作秘密和敏感信
 
 class TransitionError(Exception):
     """A status change the workflow does not allow; the message says why, in Chinese, for the user."""
+
+
+class EmptyBody(TransitionError):
+    """A report leaving its drafter (to review, sign-off or the 研究室) with nothing in its body."""
+
+    def __init__(self, to):
+        verb = {"in_review": "送审核", "in_sign_off": "送签发"}.get(to, "报送")
+        super().__init__(f"{verb}前请填写正文。")
 
 
 class StatusMoved(TransitionError):
@@ -278,6 +286,8 @@ class Report(models.Model):
             raise TransitionError(f"不能把“{current.label}”状态的信息改为“{to.label}”。")
         if not as_editor:
             chain.check_move(self, current, to, by=by, secrecy_declared=secrecy_declared)
+        if current in chain.STARTS and not body_has_content(self.body):
+            raise EmptyBody(to)
         if to in self.NEEDS_COMMENT and not comment.strip():
             raise TransitionError(f"{to.label}时请填写理由。")
         if to in self.NEEDS_COMMENT and (piece := self.piece) is not None:

@@ -16,9 +16,17 @@ from issues.models import PIECE_TEXT_OF_REPORT
 from reports import chain, docx_import, extensions, stats, uploads, wording
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
-from reports.forms import AlreadyCreated, CommentForm, DocxImportForm, ReportForm, ReviewForm, body_has_content
-from reports.models import SECRECY_DECLARATION, Attachment, Notification, Report, TransitionError, is_editor
-from reports.sanitize import clean_html, plain_text
+from reports.forms import AlreadyCreated, CommentForm, DocxImportForm, ReportForm, ReviewForm
+from reports.models import (
+    SECRECY_DECLARATION,
+    Attachment,
+    EmptyBody,
+    Notification,
+    Report,
+    TransitionError,
+    is_editor,
+)
+from reports.sanitize import body_has_content, clean_html, plain_text
 from reports.text import titled
 
 PORTAL_SELECT = ["unit", "suggested_section", "printed_piece__issue", "printed_piece__section"]
@@ -317,9 +325,6 @@ def report_detail(request, pk):
 @require_POST
 def report_submit(request, pk):
     _, report = _get_report(request, pk, change=True)
-    if report.is_editable and not body_has_content(report.body):
-        messages.error(request, "报送前请填写正文。")
-        return redirect("reports:edit", pk=report.pk)
     step = chain.next_step(report.unit, report.status) if report.is_editable else Report.Status.SUBMITTED
     hits = wording.check_text(report.title, report.body, timezone.localdate())
     if hits and request.POST.get("wording_confirmed") != wording.signature(hits):
@@ -336,6 +341,9 @@ def report_submit(request, pk):
             secrecy_declared=request.POST.get("secrecy_declared") == "on",
             expected=seen if seen in Report.Status.values else None,
         )
+    except EmptyBody as exc:  # the form is where the body is written
+        messages.error(request, str(exc))
+        return redirect("reports:edit", pk=report.pk)
     except TransitionError as exc:
         messages.error(request, str(exc))
     else:
@@ -362,13 +370,13 @@ def report_review(request, pk):
         messages.error(request, "请选择通过或退回。")
         return redirect(report)
     data = form.cleaned_data
-    to = (
-        Report.Status.UNIT_RETURNED
-        if data["decision"] == "return"
-        else chain.next_step(report.unit, report.status)
-        if report.status in chain.STEP_ROLE
-        else Report.Status.SUBMITTED
-    )
+    if report.status not in chain.STEP_ROLE:
+        # Not waiting for review or sign-off: the drafter submits it from the form or the page, with their checks.
+        messages.error(
+            request, f"这篇信息当前为“{report.get_status_display()}”，不在待审核或待签发环节，不能审核签发。"
+        )
+        return redirect(report)
+    to = Report.Status.UNIT_RETURNED if data["decision"] == "return" else chain.next_step(report.unit, report.status)
     try:
         report.transition(
             to,

@@ -9,7 +9,15 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from reports import chain
-from reports.models import SECRECY_DECLARATION, Notification, Profile, Report, TransitionError, UnitRole
+from reports.models import (
+    SECRECY_DECLARATION,
+    Notification,
+    Profile,
+    Report,
+    TransitionError,
+    UnitRole,
+    WordingRule,
+)
 from tests.conftest import make_user
 from tests.portal import make_report
 
@@ -239,6 +247,42 @@ def test_portal_cannot_skip_a_step(client, unit, submitter, reviewer):
         reverse("reports:review", args=[report.pk]), {"decision": "approve", "secrecy_declared": "on"}, follow=True
     )
     assert Report.objects.get(pk=report.pk).status == S.IN_REVIEW and "审核人" in response.text
+
+
+@pytest.mark.parametrize("body", ["", "<p>本次会议贯彻一府两院工作报告</p>"])
+def test_the_review_url_does_not_submit_a_report_that_waits_at_no_step(client, submitter, body):
+    """A unit without a chain: its draft is submitted only with the drafter's checks (a body, the wording hits
+    confirmed), never by a decision posted to the review URL."""
+    WordingRule.objects.create(phrase="一府两院", correction="一府一委两院")
+    report = make_report(submitter, body=body)
+    client.force_login(submitter)
+    data = {"decision": "approve", "secrecy_declared": "on", "seen_status": "draft"}
+    response = client.post(reverse("reports:review", args=[report.pk]), data, follow=True)
+    report.refresh_from_db()
+    assert report.status == S.DRAFT and not report.events.exists()
+    assert "不在待审核或待签发环节" in response.text
+
+
+@pytest.mark.parametrize("configured", [(False, False), (True, False), (False, True)])
+def test_no_path_moves_an_empty_body_out_of_the_drafters_hands(unit, submitter, configured):
+    review, sign_off = configured
+    configure(unit, review=review, sign_off=sign_off)
+    report = make_report(submitter, body="<p>&nbsp;</p>")
+    step = chain.next_step(unit, report.status)
+    with pytest.raises(TransitionError, match="前请填写正文"):
+        report.transition(step, by=submitter, secrecy_declared=True)
+    assert Report.objects.get(pk=report.pk).status == S.DRAFT and not report.events.exists()
+
+
+def test_an_empty_body_is_refused_on_a_return_too(unit, submitter, reviewer):
+    configure(unit, review=True, sign_off=False)
+    report = make_report(submitter)
+    report.transition(S.IN_REVIEW, by=submitter)
+    report.transition(S.UNIT_RETURNED, by=reviewer, comment="请重写")
+    Report.objects.filter(pk=report.pk).update(body="")
+    report.refresh_from_db()
+    with pytest.raises(TransitionError, match="送审核前请填写正文"):
+        report.transition(S.IN_REVIEW, by=submitter)
 
 
 def test_reports_inside_the_unit_are_hidden_from_the_desk(client, unit, submitter, editor):
