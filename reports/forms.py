@@ -98,6 +98,13 @@ class ReportForm(forms.ModelForm):
     def clean_authors(self):
         return " ".join(self.cleaned_data["authors"].split())
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and not cleaned.get("seen_status"):
+            # Every edit page sends the status it showed; without it a save could overwrite a decision unseen.
+            raise ValidationError("页面已过期，请刷新后再保存（刷新前可先复制您填写的内容）。")
+        return cleaned
+
     def clean_attachments(self):
         files = self.cleaned_data["attachments"]
         existing = self.instance.attachments.count() if self.instance.pk else 0
@@ -138,7 +145,7 @@ class ReportForm(forms.ModelForm):
                     ) from None
             else:
                 status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
-                seen = self.cleaned_data.get("seen_status") or status
+                seen = self.cleaned_data["seen_status"]
                 if status != seen:
                     raise StatusMoved(Report.Status(status), Report.Status(seen))
                 if status not in Report.EDITABLE:
@@ -173,10 +180,21 @@ class ReviewForm(forms.Form):
     """A reviewer's or the unit's 签发人's decision on a report waiting at their step."""
 
     DECISIONS = {"approve": "通过", "return": "退回修改"}
-    decision = forms.ChoiceField(choices=list(DECISIONS.items()))
-    comment = forms.CharField(required=False, max_length=2000)
+    STALE = "页面已过期，请刷新后再处理。"
+    decision = forms.ChoiceField(choices=list(DECISIONS.items()), error_messages={"required": "请选择通过或退回。"})
+    comment = forms.CharField(
+        required=False, max_length=2000, error_messages={"max_length": "意见最多 2000 字，请精简后再提交。"}
+    )
     secrecy_declared = forms.BooleanField(required=False)
-    seen_status = forms.ChoiceField(required=False, choices=Report.Status.choices)  # the step the page showed
+    # What the page showed: the step, and the text and files reviewed (Report.content_signature).
+    seen_status = forms.ChoiceField(choices=Report.Status.choices, error_messages={"required": STALE})
+    seen_content = forms.CharField(max_length=64, error_messages={"required": STALE})
+
+    def first_error(self) -> str:
+        for name in ("decision", "seen_status", "seen_content", "comment"):
+            if name in self.errors:
+                return self.errors[name][0]
+        return "请选择通过或退回。"
 
 
 class DocxImportForm(forms.Form):

@@ -1,3 +1,4 @@
+import hashlib
 import logging
 import os
 
@@ -116,6 +117,15 @@ class EmptyBody(TransitionError):
     def __init__(self, to):
         verb = {"in_review": "送审核", "in_sign_off": "送签发"}.get(to, "报送")
         super().__init__(f"{verb}前请填写正文。")
+
+
+class ContentMoved(TransitionError):
+    """The report's text or attachments changed after the user loaded the page they acted on."""
+
+    def __init__(self):
+        super().__init__(
+            "这篇信息的内容在您打开页面后已有修改（可能经退回后重新送来），本次操作未执行。请查看最新内容后再决定。"
+        )
 
 
 class StatusMoved(TransitionError):
@@ -244,6 +254,15 @@ class Report(models.Model):
         """Only a draft that was never submitted; nothing submitted is ever deleted."""
         return self.status == self.Status.DRAFT and self.submitted_at is None
 
+    def content_signature(self) -> str:
+        """A digest of what a reviewer reads and vouches for: title, body, authors and the attached files."""
+        files = self.attachments.order_by("pk").values_list("pk", flat=True) if self.pk else []
+        parts = [self.title, self.body, self.authors, *map(str, files)]
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:24]
+
+    #: What `transition` reads under the row lock: the status it moves from and the text a submission keeps.
+    LOCKED_FIELDS = ("status", "submitted_at", "title", "body", "authors")
+
     def transition(
         self,
         to: str,
@@ -252,23 +271,27 @@ class Report(models.Model):
         comment: str = "",
         as_editor: bool | None = None,
         expected: str | None = None,
+        expected_content: str | None = None,
         secrecy_declared: bool = False,
     ) -> "ReportEvent":
         """Move to status `to`, record who did it and why, and keep the text as sent on each submission.
 
         `as_editor` says which side acts; by default it is read from the user's profile. `expected` is the status
         the user saw when deciding: if the report has moved since, the move is refused rather than applied to a
-        report the user has not seen. Submitting to the 研究室 needs `secrecy_declared` (the person moving it makes
-        SECRECY_DECLARATION) and the unit's review chain. Raises TransitionError for a move the workflow does not
-        allow. The status is re-read under a row lock, so that two people acting at once cannot both move the report.
+        report the user has not seen; `expected_content` (a `content_signature`) does the same for its text and
+        files. Submitting to the 研究室 needs `secrecy_declared` (the person moving it makes SECRECY_DECLARATION)
+        and the unit's review chain. Raises TransitionError for a move the workflow does not allow. Status and text
+        are re-read under a row lock, so that two people acting at once cannot both move the report, and the version
+        kept is the text stored when it moved, not this instance's copy (another window may have saved since).
         """
         with transaction.atomic():
-            locked, self.submitted_at = (
-                Report.objects.select_for_update().values_list("status", "submitted_at").get(pk=self.pk)
-            )
-            self.status = locked
-            if expected is not None and locked != expected:
-                raise StatusMoved(self.Status(locked), self.Status(expected))
+            row = Report.objects.select_for_update().values(*self.LOCKED_FIELDS).get(pk=self.pk)
+            for name, value in row.items():
+                setattr(self, name, value)
+            if expected is not None and self.status != expected:
+                raise StatusMoved(self.Status(self.status), self.Status(expected))
+            if expected_content is not None and self.content_signature() != expected_content:
+                raise ContentMoved()
             return self._transition(
                 self.Status(to), by=by, comment=comment, as_editor=as_editor, secrecy_declared=secrecy_declared
             )

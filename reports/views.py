@@ -306,6 +306,7 @@ def report_detail(request, pk):
         "events": events,
         "chain_record": chain.record(events),
         "can_review": can_review,
+        "content_signature": report.content_signature() if can_review else "",
         "submit_label": _submit_label(report) if report.is_editable else "",
         "needs_declaration": next_step == Report.Status.SUBMITTED,
         "secrecy_declaration": SECRECY_DECLARATION,
@@ -326,6 +327,10 @@ def report_detail(request, pk):
 def report_submit(request, pk):
     _, report = _get_report(request, pk, change=True)
     step = chain.next_step(report.unit, report.status) if report.is_editable else Report.Status.SUBMITTED
+    seen = request.POST.get("seen_status", "")
+    if seen not in Report.Status.values:
+        messages.error(request, "页面已过期，请刷新后再报送。")
+        return redirect(report)
     hits = wording.check_text(report.title, report.body, timezone.localdate())
     if hits and request.POST.get("wording_confirmed") != wording.signature(hits):
         messages.warning(
@@ -333,13 +338,12 @@ def report_submit(request, pk):
         )
         return redirect(report)
     try:
-        seen = request.POST.get("seen_status", "")
         report.transition(
             step,
             by=request.user,
             as_editor=False,
             secrecy_declared=request.POST.get("secrecy_declared") == "on",
-            expected=seen if seen in Report.Status.values else None,
+            expected=seen,
         )
     except EmptyBody as exc:  # the form is where the body is written
         messages.error(request, str(exc))
@@ -367,7 +371,7 @@ def report_review(request, pk):
     _, report = _get_report(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择通过或退回。")
+        messages.error(request, form.first_error())
         return redirect(report)
     data = form.cleaned_data
     if report.status not in chain.STEP_ROLE:
@@ -384,7 +388,8 @@ def report_review(request, pk):
             as_editor=False,
             comment=data["comment"],
             secrecy_declared=data["secrecy_declared"],
-            expected=data["seen_status"] or None,
+            expected=data["seen_status"],
+            expected_content=data["seen_content"],
         )
     except TransitionError as exc:
         messages.error(request, str(exc))

@@ -19,7 +19,7 @@ from reports.models import (
     WordingRule,
 )
 from tests.conftest import make_user
-from tests.portal import make_report
+from tests.portal import make_report, seen
 
 S = Report.Status
 UNIT = "上城区人大常委会办公室"
@@ -188,7 +188,7 @@ def test_portal_walks_the_chain_with_notifications(
 
     client.force_login(reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reports:review", args=[report.pk]), {"decision": "approve"})
+        client.post(reverse("reports:review", args=[report.pk]), {"decision": "approve", **seen(report)})
     report.refresh_from_db()
     assert report.status == S.IN_SIGN_OFF
     assert "待您签发" in Notification.objects.get(recipient=signer).message
@@ -197,10 +197,11 @@ def test_portal_walks_the_chain_with_notifications(
     client.force_login(signer)
     page = client.get(reverse("reports:detail", args=[report.pk])).text
     assert SECRECY_DECLARATION in page and "签发并报送研究室" in page
-    response = client.post(reverse("reports:review", args=[report.pk]), {"decision": "approve"}, follow=True)
+    data = {"decision": "approve", **seen(report)}
+    response = client.post(reverse("reports:review", args=[report.pk]), data, follow=True)
     report.refresh_from_db()
     assert report.status == S.IN_SIGN_OFF and "保密声明" in response.text  # refused without the declaration
-    client.post(reverse("reports:review", args=[report.pk]), {"decision": "approve", "secrecy_declared": "on"})
+    client.post(reverse("reports:review", args=[report.pk]), {**data, "secrecy_declared": "on"})
     report.refresh_from_db()
     assert report.status == S.SUBMITTED
 
@@ -224,9 +225,10 @@ def test_return_from_the_portal_tells_the_drafter(
     report = draft(submitter)
     report.transition(S.IN_REVIEW, by=submitter)
     client.force_login(reviewer)
-    response = client.post(reverse("reports:review", args=[report.pk]), {"decision": "return"}, follow=True)
+    data = {"decision": "return", **seen(report)}
+    response = client.post(reverse("reports:review", args=[report.pk]), data, follow=True)
     assert Report.objects.get(pk=report.pk).status == S.IN_REVIEW and "理由" in response.text
-    client.post(reverse("reports:review", args=[report.pk]), {"decision": "return", "comment": "请核实数据"})
+    client.post(reverse("reports:review", args=[report.pk]), {**data, "comment": "请核实数据"})
     assert Report.objects.get(pk=report.pk).status == S.UNIT_RETURNED
     note = Notification.objects.get(recipient=submitter)
     assert "请核实数据" in note.message and "张三" in note.message
@@ -240,12 +242,11 @@ def test_portal_cannot_skip_a_step(client, unit, submitter, reviewer):
     configure(unit, review=True, sign_off=True)
     report = draft(submitter)
     client.force_login(submitter)
-    client.post(reverse("reports:submit", args=[report.pk]), {"secrecy_declared": "on"})
+    client.post(reverse("reports:submit", args=[report.pk]), {"secrecy_declared": "on", **seen(report)})
     assert Report.objects.get(pk=report.pk).status == S.IN_REVIEW  # the button means 送审核 here
     # the drafter cannot approve their own report through the review URL
-    response = client.post(
-        reverse("reports:review", args=[report.pk]), {"decision": "approve", "secrecy_declared": "on"}, follow=True
-    )
+    data = {"decision": "approve", "secrecy_declared": "on", **seen(report)}
+    response = client.post(reverse("reports:review", args=[report.pk]), data, follow=True)
     assert Report.objects.get(pk=report.pk).status == S.IN_REVIEW and "审核人" in response.text
 
 
@@ -256,7 +257,7 @@ def test_the_review_url_does_not_submit_a_report_that_waits_at_no_step(client, s
     WordingRule.objects.create(phrase="一府两院", correction="一府一委两院")
     report = make_report(submitter, body=body)
     client.force_login(submitter)
-    data = {"decision": "approve", "secrecy_declared": "on", "seen_status": "draft"}
+    data = {"decision": "approve", "secrecy_declared": "on", **seen(report)}
     response = client.post(reverse("reports:review", args=[report.pk]), data, follow=True)
     report.refresh_from_db()
     assert report.status == S.DRAFT and not report.events.exists()
@@ -324,7 +325,7 @@ def test_form_refuses_submission_without_declaration_and_keeps_the_text(logged_i
 
 def test_detail_submit_refuses_without_declaration(logged_in, submitter):
     report = draft(submitter)
-    response = logged_in.post(reverse("reports:submit", args=[report.pk]), follow=True)
+    response = logged_in.post(reverse("reports:submit", args=[report.pk]), seen(report), follow=True)
     assert Report.objects.get(pk=report.pk).status == S.DRAFT and "保密声明" in response.text
     assert SECRECY_DECLARATION in logged_in.get(reverse("reports:detail", args=[report.pk])).text
 
@@ -335,7 +336,8 @@ def test_declaration_is_asked_only_at_the_last_step(logged_in, unit, submitter):
     page = logged_in.get(reverse("reports:edit", args=[report.pk])).text
     assert "id_secrecy_declared" not in page and "送审核" in page
     logged_in.post(
-        reverse("reports:edit", args=[report.pk]), {"title": "上城区：标题", "body": "<p>正文</p>", "action": "submit"}
+        reverse("reports:edit", args=[report.pk]),
+        {"title": "上城区：标题", "body": "<p>正文</p>", "action": "submit", "seen_status": "draft"},
     )
     assert Report.objects.get(pk=report.pk).status == S.IN_REVIEW
 
