@@ -122,9 +122,12 @@ class ReportForm(forms.ModelForm):
             raise ValidationError([*errors, "其余内容已保留，请重新选择附件后再保存。"])
         return files
 
-    def save_checked(self, user, *, move_to: str | None = None, secrecy_declared: bool = False) -> Report:
+    def save_checked(
+        self, user, *, move_to: str | None = None, secrecy_declared: bool = False, word_file=None
+    ) -> Report:
         """Save the fields this form owns and its attachments, and move it on (`move_to`: the unit's next step, or
-        the 研究室) if asked, in one transaction.
+        the 研究室) if asked, in one transaction. `word_file` (a stashed Word import, docx_import.unstash) is
+        attached with the others, within the attachments limit.
 
         An existing report is saved under the row lock `Report.transition` takes, and only if its status is still
         the one the unit saw (StatusMoved otherwise) and still editable: a slow save cannot overwrite an editor's
@@ -156,6 +159,8 @@ class ReportForm(forms.ModelForm):
                 extension.save(self, report)
             for upload in self.cleaned_data["attachments"]:
                 Attachment.store(report, upload, user)
+            if word_file is not None and report.attachments.count() < settings.REPORT_MAX_ATTACHMENTS:
+                Attachment.store(report, word_file, user)
             if move_to:
                 report.transition(
                     move_to, by=user, as_editor=False, expected=report.status, secrecy_declared=secrecy_declared

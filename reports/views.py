@@ -19,7 +19,6 @@ from reports.filters import ReportFilter
 from reports.forms import AlreadyCreated, CommentForm, DocxImportForm, ReportForm, ReviewForm
 from reports.models import (
     SECRECY_DECLARATION,
-    Attachment,
     EmptyBody,
     Notification,
     Report,
@@ -138,11 +137,13 @@ def _edit(request, access: Access, report: Report):
             # Wording hits warn, they don't refuse: the text is kept as a draft, shown with its hits, and submitting
             # again (the form then carries the hits' signature) confirms.
             held = submitting and hits and request.POST.get("wording_confirmed") != wording.signature(hits)
+            word_file = docx_import.unstash(docx_token, request.user) if docx_token else None
             try:
                 report = form.save_checked(
                     request.user,
                     move_to=step if submitting and not held else None,
                     secrecy_declared=form.cleaned_data["secrecy_declared"],
+                    word_file=word_file,
                 )
             except AlreadyCreated as exc:  # the same form sent twice: the first sending created it
                 messages.info(request, "这篇信息已经保存过，重复提交已忽略。")
@@ -151,7 +152,8 @@ def _edit(request, access: Access, report: Report):
                 messages.error(request, f"{exc}本次修改未保存，您填写的内容仍在下方，可复制留存。")
                 status = 409
             else:
-                _keep_imported_docx(request, report, docx_token)
+                if word_file is not None:  # attached: its stash has served (kept while a refused save is retried)
+                    docx_import.discard(word_file)
                 if held:
                     messages.warning(
                         request,
@@ -163,6 +165,9 @@ def _edit(request, access: Access, report: Report):
                 if submitting:
                     _tell_similar(request, report)
                 return redirect(report)
+            finally:
+                if word_file is not None:
+                    word_file.close()
         else:
             messages.error(request, "信息未保存，请按提示修改后再提交。已填写的内容均已保留。")
     return _render(
@@ -231,8 +236,18 @@ def _import_docx(request, report: Report):
     if action == "import_keep":
         messages.info(request, "已保留您填写的标题和正文；Word 文件将在保存时作为附件一并保存。")
     if upload is not None:
+        unit_name = report.unit.name if report.unit_id else ""
+        typed_title = " ".join(typed["title"].split())
+        # Where the file might replace typed text, the first reading stores no images: nothing is written to the
+        # public MEDIA_ROOT before the clerk chooses (import_replace reads the file again, images included).
+        asks = action == "import" and bool(typed_title or body_has_content(typed["body"]))
         try:
-            imported = import_docx(upload, report.unit.name if report.unit_id else "")
+            imported = import_docx(upload, unit_name, store_images=not asks)
+            replaces = (imported.title and typed_title and typed_title != imported.title) or (
+                body_has_content(typed["body"]) and clean_html(typed["body"]) != imported.body
+            )
+            if asks and not replaces:  # the same text as typed after all: fill it in, images included
+                imported = import_docx(upload, unit_name)
         except ValidationError as exc:
             if docx_form.is_bound:
                 docx_form.add_error("docx", exc)
@@ -242,10 +257,6 @@ def _import_docx(request, report: Report):
             if action == "import":
                 token = docx_import.stash(upload, request.user)
                 docx_form = DocxImportForm()
-            typed_title = " ".join(typed["title"].split())
-            replaces = (imported.title and typed_title and typed_title != imported.title) or (
-                body_has_content(typed["body"]) and clean_html(typed["body"]) != imported.body
-            )
             if action == "import" and replaces:
                 confirm = {"title": imported.title, "characters": len(plain_text(imported.body))}
             else:
@@ -262,19 +273,6 @@ def _import_docx(request, report: Report):
             if action == "import_replace":
                 upload.close()
     return ReportForm(instance=report, initial=typed), docx_form, token, confirm
-
-
-def _keep_imported_docx(request, report: Report, token: str) -> None:
-    """Attach the Word file the form was filled from (within the attachments limit)."""
-    upload = docx_import.unstash(token, request.user) if token else None
-    if upload is None:
-        return
-    try:
-        if report.attachments.count() < settings.REPORT_MAX_ATTACHMENTS:
-            upload.size = upload.stash_path.stat().st_size
-            Attachment.store(report, upload, request.user)
-    finally:
-        docx_import.discard(upload)
 
 
 @login_required
