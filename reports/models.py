@@ -460,8 +460,10 @@ class Profile(models.Model):
 
 
 def display_name(user) -> str:
-    """How pages name a person: the full name in Chinese order (姓名, no space), else the role; never the login
-    name, which is an ASCII identifier nobody reads as a name."""
+    """How pages, records and messages name a person: the full name in Chinese order (姓名, no space), else the
+    role; never the login name, which is an ASCII identifier nobody reads as a name. No user: 系统."""
+    if user is None:
+        return "系统"
     name = f"{user.last_name}{user.first_name}".strip()
     if name:
         return name
@@ -616,7 +618,7 @@ class Notification(models.Model):
         address = recipient.email if recipient is not None else report.unit.email
         if address:
             link = settings.PORTAL_BASE_URL.rstrip("/") + report.get_absolute_url()
-            recipient_name = person_name(recipient) if recipient is not None else report.unit.name
+            recipient_name = display_name(recipient) if recipient is not None else report.unit.name
 
             def mail():
                 try:
@@ -653,14 +655,7 @@ class UnitRole(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="unit_role_unique")]
 
     def __str__(self):
-        return f"{person_name(self.user)} · {self.unit} · {self.get_role_display()}"
-
-
-def person_name(user) -> str:
-    """How a person is named in records and messages: the full name given, else the login."""
-    if user is None:
-        return "系统"
-    return (user.get_full_name() or user.username).strip()
+        return f"{display_name(self.user)} · {self.unit} · {self.get_role_display()}"
 
 
 def is_editor(user) -> bool:

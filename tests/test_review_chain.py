@@ -303,6 +303,29 @@ def test_unit_without_chain_submits_as_before_and_shows_no_chain(client, submitt
     assert "本单位未设审核签发流程" in page and SECRECY_DECLARATION in page
 
 
+def test_a_person_is_named_the_same_way_in_records_messages_and_pages(
+    client, unit, submitter, django_capture_on_commit_callbacks
+):
+    """姓 张, 名 三 is 张三 everywhere (never “三 张”); a person without a name is named by role (报送员), never by
+    the login."""
+    configure(unit, review=True, sign_off=False)
+    reviewer = person("zhangsan", "三", UnitRole.Role.REVIEWER, email="zhangsan@shangcheng.example")
+    reviewer.last_name = "张"
+    reviewer.save()
+    report = draft(submitter)
+    with django_capture_on_commit_callbacks(execute=True):
+        report.transition(S.IN_REVIEW, by=submitter)
+    assert "（报送员）" in Notification.objects.get(recipient=reviewer).message
+    assert mail.outbox[-1].body.startswith("张三：")
+    assert str(UnitRole.objects.get(user=reviewer)) == f"张三 · {unit} · 审核人"
+    report.transition(S.UNIT_RETURNED, by=reviewer, comment="请核实数据")
+    client.force_login(submitter)
+    assert "本单位张三退回修改：请核实数据" in client.get(reverse("reports:edit", args=[report.pk])).text
+    report.transition(S.IN_REVIEW, by=submitter)
+    report.transition(S.SUBMITTED, by=reviewer, secrecy_declared=True)
+    assert [step.by for step in chain.record(report.events.all())] == ["张三", "张三"]
+
+
 # --- the 保密 declaration on every path ------------------------------------------------------------------------
 
 
