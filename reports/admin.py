@@ -720,6 +720,12 @@ class RendaUserAdmin(UserAdmin):
 
     list_select_related = ["profile__unit"]
 
+    def get_inline_instances(self, request, obj=None):
+        """Roles in a unit's chain once the user and their unit are saved: UnitRole.clean checks membership against
+        the saved profile, which a new user does not have yet."""
+        inlines = super().get_inline_instances(request, obj)
+        return inlines if obj is not None else [i for i in inlines if not isinstance(i, UserUnitRoleInline)]
+
 
 class WordingCsvForm(forms.Form):
     csv_file = forms.FileField(label="CSV 文件", help_text="列：" + "，".join(wording.CSV_HEADER))

@@ -3,6 +3,7 @@ import logging
 import os
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.mail import send_mail
 from django.db import models, transaction
@@ -656,6 +657,18 @@ class UnitRole(models.Model):
 
     def __str__(self):
         return f"{display_name(self.user)} · {self.unit} · {self.get_role_display()}"
+
+    def clean(self):
+        """A role in a unit's chain belongs to a member of that unit (whose profile is in it)."""
+        if self.user_id is None or self.unit_id is None:  # a missing field, reported as such
+            return
+        if not Profile.objects.filter(user_id=self.user_id, unit_id=self.unit_id).exists():
+            who = f"{display_name(self.user)}（{self.user.username}）"
+            # Not keyed to a field: on a user's page the user is the inline's hidden key, and its error would not show.
+            raise ValidationError(
+                f"{who}不是“{self.unit}”的成员，不能担任该单位的{self.get_role_display()}。"
+                "如刚修改了所属单位，请先保存，再添加角色。"
+            )
 
 
 def is_editor(user) -> bool:

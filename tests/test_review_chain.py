@@ -422,3 +422,72 @@ def test_admin_pages_for_roles_and_chain_settings(client, unit, reviewer, editor
     assert client.get(reverse("admin:auth_user_change", args=[reviewer.pk])).status_code == 200
     response = client.get(reverse("admin:reports_contributor_changelist"))
     assert response.status_code == 200 and "须经审核" in response.text
+
+
+# --- a role belongs to a member of the unit ------------------------------------------------------------------------
+
+
+def test_a_unit_role_is_only_for_a_member_of_the_unit(unit, submitter, other_submitter):
+    from django.core.exceptions import ValidationError
+
+    UnitRole(user=submitter, unit=unit, role=UnitRole.Role.REVIEWER).clean()
+    with pytest.raises(ValidationError, match="不是“上城区人大常委会办公室”的成员"):
+        UnitRole(user=other_submitter, unit=unit, role=UnitRole.Role.REVIEWER).clean()
+
+
+def _inline(prefix, rows, initial=0):
+    data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": initial}
+    data |= {f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
+    for i, row in enumerate(rows):
+        data |= {f"{prefix}-{i}-{key}": value for key, value in row.items()}
+    return data
+
+
+def test_the_admin_refuses_a_role_for_someone_outside_the_unit(client, unit, submitter, other_submitter, editor):
+    client.force_login(editor)
+    unit_page = {
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "district": unit.district,
+        "position": unit.position,
+        "is_active": "on",
+        "email": "",
+        "review_required": "on",
+    }
+    url = reverse("admin:reports_contributor_change", args=[unit.pk])
+    outsider = _inline("roles", [{"user": other_submitter.pk, "role": "reviewer", "unit": unit.pk}])
+    response = client.post(url, {**unit_page, **outsider})
+    assert response.status_code == 200 and "不是“上城区人大常委会办公室”的成员" in response.text
+    assert not UnitRole.objects.exists()
+    member = _inline("roles", [{"user": submitter.pk, "role": "reviewer", "unit": unit.pk}])
+    assert client.post(url, {**unit_page, **member}).status_code == 302
+    assert UnitRole.objects.get().user == submitter
+
+    # On the person's page: a role in a unit they do not belong to is refused there too.
+    user_page = {
+        "username": other_submitter.username,
+        "is_active": "on",
+        "date_joined_0": "2024-01-02",
+        "date_joined_1": "08:00:00",
+        **_inline(
+            "profile",
+            [
+                {
+                    "id": other_submitter.profile.pk,
+                    "user": other_submitter.pk,
+                    "role": "submitter",
+                    "unit": other_submitter.profile.unit_id,
+                }
+            ],
+            initial=1,
+        ),
+        **_inline("unit_roles", [{"unit": unit.pk, "role": "unit_approver", "user": other_submitter.pk}]),
+    }
+    response = client.post(reverse("admin:auth_user_change", args=[other_submitter.pk]), user_page)
+    assert response.status_code == 200 and "不是“上城区人大常委会办公室”的成员" in response.text
+    assert not UnitRole.objects.filter(user=other_submitter).exists()
+    own = other_submitter.profile.unit_id
+    user_page |= _inline("unit_roles", [{"unit": own, "role": "unit_approver", "user": other_submitter.pk}])
+    assert client.post(reverse("admin:auth_user_change", args=[other_submitter.pk]), user_page).status_code == 302
+    assert UnitRole.objects.get(user=other_submitter).unit_id == own
+    assert 'name="unit_roles-TOTAL_FORMS"' not in client.get(reverse("admin:auth_user_add")).text
