@@ -491,8 +491,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     @admin.display(description="单位审核签发")
     def unit_review(self, obj):
         """`审核：张三 11月3日 / 签发：李四 11月3日`, from the latest pass through the unit's chain."""
-        line = " / ".join(step.short for step in self._chain_record(obj) if step.label != "保密声明")
-        return line or "本单位未设审核签发流程"
+        return chain.record_line(self._chain_record(obj)) or "本单位未设审核签发流程"
 
     @admin.display(description="保密审查")
     def secrecy(self, obj):

@@ -145,6 +145,6 @@ def record(events) -> list[Step]:
     return [steps_done[key] for key in ("审核", "签发", "保密") if key in steps_done]
 
 
-def record_line(events) -> str:
-    """`审核：张三 11月3日 / 签发：李四 11月3日` (the 保密 declaration is shown on its own line)."""
-    return " / ".join(step.short for step in record(events) if step.label != "保密声明")
+def record_line(steps_done: list[Step]) -> str:
+    """`审核：张三 11月3日 / 签发：李四 11月3日`, from a `record` (the 保密 declaration is shown on its own line)."""
+    return " / ".join(step.short for step in steps_done if step.label != "保密声明")
