@@ -377,9 +377,10 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     ]
 
     def visible_history(self, request, records):
-        """While a report is with its unit (a draft, or returned for revision), its text is the unit's work in
-        progress, as private as a draft: the desk reads what was sent, in the rows from submission on."""
-        return records.exclude(status__in=[Report.Status.DRAFT, Report.Status.RETURNED])
+        """While a report is with its unit (a draft, in its own review chain, or returned for revision), its text
+        is the unit's work in progress, as private as a draft: the desk reads what was sent, in the rows from
+        submission on."""
+        return records.exclude(status__in=[*Report.UNIT_SIDE, Report.Status.RETURNED])
 
     def get_queryset(self, request):
         # Not super(): its ordering would come before the annotation it orders by. What is still inside the unit
@@ -482,8 +483,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     @admin.display(description="单位审核签发")
     def unit_review(self, obj):
         """`审核：张三 11月3日 / 签发：李四 11月3日`, from the latest pass through the unit's chain."""
-        line = " / ".join(step.short for step in self._chain_record(obj) if step.label != "保密声明")
-        return line or "本单位未设审核签发流程"
+        return chain.record_line(self._chain_record(obj)) or "本单位未设审核签发流程"
 
     @admin.display(description="保密审查")
     def secrecy(self, obj):
@@ -710,6 +710,12 @@ class RendaUserAdmin(UserAdmin):
         return "是" if user.is_active else "否"
 
     list_select_related = ["profile__unit"]
+
+    def get_inline_instances(self, request, obj=None):
+        """Roles in a unit's chain once the user and their unit are saved: UnitRole.clean checks membership against
+        the saved profile, which a new user does not have yet."""
+        inlines = super().get_inline_instances(request, obj)
+        return inlines if obj is not None else [i for i in inlines if not isinstance(i, UserUnitRoleInline)]
 
 
 class WordingCsvForm(forms.Form):

@@ -18,7 +18,7 @@ from reports.models import (
     ReportEvent,
     TransitionError,
     UnitRole,
-    person_name,
+    display_name,
 )
 
 Status = Report.Status
@@ -96,7 +96,7 @@ def notify_waiting(report: Report, event: ReportEvent) -> None:
     verbs = {Status.IN_REVIEW: "待您审核", Status.IN_SIGN_OFF: "待您签发", Status.UNIT_RETURNED: "已被退回，待您修改"}
     if report.status not in verbs:
         return
-    message = f"“{report.title}”{verbs[report.status]}（{person_name(event.actor)}）"
+    message = f"“{report.title}”{verbs[report.status]}（{display_name(event.actor)}）"
     if event.comment:
         message += f"：{event.comment}"
     for person in waiting_for(report):
@@ -137,14 +137,14 @@ def record(events) -> list[Step]:
         if event.from_status in STARTS and event.to_status in STEP_ORDER:
             steps_done = {}  # a new pass through the chain
         if event.from_status == Status.IN_REVIEW and event.to_status in (Status.IN_SIGN_OFF, Status.SUBMITTED):
-            steps_done["审核"] = Step("审核", person_name(event.actor), event.at)
+            steps_done["审核"] = Step("审核", display_name(event.actor), event.at)
         if event.from_status == Status.IN_SIGN_OFF and event.to_status == Status.SUBMITTED:
-            steps_done["签发"] = Step("签发", person_name(event.actor), event.at)
+            steps_done["签发"] = Step("签发", display_name(event.actor), event.at)
         if event.to_status == Status.SUBMITTED and event.declaration:
-            steps_done["保密"] = Step("保密声明", person_name(event.actor), event.at, event.declaration)
+            steps_done["保密"] = Step("保密声明", display_name(event.actor), event.at, event.declaration)
     return [steps_done[key] for key in ("审核", "签发", "保密") if key in steps_done]
 
 
-def record_line(events) -> str:
-    """`审核：张三 11月3日 / 签发：李四 11月3日` (the 保密 declaration is shown on its own line)."""
-    return " / ".join(step.short for step in record(events) if step.label != "保密声明")
+def record_line(steps_done: list[Step]) -> str:
+    """`审核：张三 11月3日 / 签发：李四 11月3日`, from a `record` (the 保密 declaration is shown on its own line)."""
+    return " / ".join(step.short for step in steps_done if step.label != "保密声明")

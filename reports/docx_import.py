@@ -6,6 +6,7 @@ one sanitiser. The first short paragraph or top heading is taken as the title, a
 
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 
 import mammoth
@@ -74,11 +75,17 @@ def read_closing(html: str, unit_name: str = "") -> tuple[str, str, str]:
     return html, authors, phone
 
 
-def import_docx(upload, unit_name: str = "") -> Imported:
-    """Read a checked .docx upload; ValidationError if mammoth cannot read it."""
+def import_docx(upload, unit_name: str = "", *, store_images: bool = True) -> Imported:
+    """Read a checked .docx upload; ValidationError if mammoth cannot read it.
+
+    Images are stored (in public MEDIA_ROOT, see uploads.save_image) only with `store_images`; without it they are
+    left out, for a reading that only asks whether the file's text would replace what was typed.
+    """
     warnings: list[str] = []
 
     def convert_image(image):
+        if not store_images:
+            return {}
         with image.open() as stream:
             data = stream.read(settings.REPORT_IMAGE_MAX_BYTES + 1)
         if len(data) > settings.REPORT_IMAGE_MAX_BYTES:
@@ -123,16 +130,34 @@ def import_docx(upload, unit_name: str = "") -> Imported:
 # --- The imported file, kept until the report is saved ------------------------------------------------------
 
 _STASH_SALT = "reports.docx-import"
+#: How long a stashed file waits for its form to be saved (its token's max_age); older ones are removed.
+STASH_MAX_AGE = 2 * 24 * 3600
 
 
 def _stash_dir():
     return settings.PRIVATE_MEDIA_ROOT / "docx-import"
 
 
+def remove_expired_stashes(max_age: int = STASH_MAX_AGE) -> int:
+    """Remove stashed files older than their tokens can be: forms left unsaved. How many were removed."""
+    cutoff = time.time() - max_age
+    removed = 0
+    for path in _stash_dir().glob("*.docx"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # removed meanwhile by another request
+            continue
+    return removed
+
+
 def stash(upload, user) -> str:
-    """Keep an imported .docx until the form is saved (nothing is saved at import); a signed token naming it."""
+    """Keep an imported .docx until the form is saved (nothing is saved at import); a signed token naming it.
+    Each new stash first clears those whose token has expired."""
     folder = _stash_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    remove_expired_stashes()
     name = f"{secrets.token_hex(16)}.docx"
     upload.seek(0)
     with open(folder / name, "wb") as f:
@@ -141,7 +166,7 @@ def stash(upload, user) -> str:
     return signing.dumps({"file": name, "name": uploads.safe_name(upload.name), "user": user.pk}, salt=_STASH_SALT)
 
 
-def unstash(token: str, user, max_age: int = 2 * 24 * 3600):
+def unstash(token: str, user, max_age: int = STASH_MAX_AGE):
     """The stashed upload a token names (the same user's, not too old), as a file Attachment.store accepts."""
     try:
         data = signing.loads(token, salt=_STASH_SALT, max_age=max_age)
@@ -153,6 +178,7 @@ def unstash(token: str, user, max_age: int = 2 * 24 * 3600):
     upload = File(open(path, "rb"), name=data["name"])  # noqa: SIM115 (closed by the caller, `discard`)
     upload.checked_kind = uploads.DOCX
     upload.stash_path = path
+    upload.size = path.stat().st_size
     return upload
 
 

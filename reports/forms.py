@@ -9,11 +9,7 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 from issues.models import Section
 from reports import extensions, uploads
 from reports.models import SECRECY_DECLARATION, Attachment, Comment, Report, StatusMoved, TransitionError
-from reports.sanitize import clean_html, plain_text
-
-
-def body_has_content(html: str) -> bool:
-    return bool(plain_text(html)) or "<img" in html
+from reports.sanitize import body_has_content, clean_html
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -102,6 +98,13 @@ class ReportForm(forms.ModelForm):
     def clean_authors(self):
         return " ".join(self.cleaned_data["authors"].split())
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and not cleaned.get("seen_status"):
+            # Every edit page sends the status it showed; without it a save could overwrite a decision unseen.
+            raise ValidationError("页面已过期，请刷新后再保存（刷新前可先复制您填写的内容）。")
+        return cleaned
+
     def clean_attachments(self):
         files = self.cleaned_data["attachments"]
         existing = self.instance.attachments.count() if self.instance.pk else 0
@@ -119,9 +122,12 @@ class ReportForm(forms.ModelForm):
             raise ValidationError([*errors, "其余内容已保留，请重新选择附件后再保存。"])
         return files
 
-    def save_checked(self, user, *, move_to: str | None = None, secrecy_declared: bool = False) -> Report:
+    def save_checked(
+        self, user, *, move_to: str | None = None, secrecy_declared: bool = False, word_file=None
+    ) -> Report:
         """Save the fields this form owns and its attachments, and move it on (`move_to`: the unit's next step, or
-        the 研究室) if asked, in one transaction.
+        the 研究室) if asked, in one transaction. `word_file` (a stashed Word import, docx_import.unstash) is
+        attached with the others, within the attachments limit.
 
         An existing report is saved under the row lock `Report.transition` takes, and only if its status is still
         the one the unit saw (StatusMoved otherwise) and still editable: a slow save cannot overwrite an editor's
@@ -142,7 +148,7 @@ class ReportForm(forms.ModelForm):
                     ) from None
             else:
                 status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
-                seen = self.cleaned_data.get("seen_status") or status
+                seen = self.cleaned_data["seen_status"]
                 if status != seen:
                     raise StatusMoved(Report.Status(status), Report.Status(seen))
                 if status not in Report.EDITABLE:
@@ -153,6 +159,8 @@ class ReportForm(forms.ModelForm):
                 extension.save(self, report)
             for upload in self.cleaned_data["attachments"]:
                 Attachment.store(report, upload, user)
+            if word_file is not None and report.attachments.count() < settings.REPORT_MAX_ATTACHMENTS:
+                Attachment.store(report, word_file, user)
             if move_to:
                 report.transition(
                     move_to, by=user, as_editor=False, expected=report.status, secrecy_declared=secrecy_declared
@@ -161,7 +169,8 @@ class ReportForm(forms.ModelForm):
 
     def check_ready_to_submit(self, *, needs_declaration: bool = False) -> bool:
         """Submitting needs a body with text or an image, and (when it goes to the 研究室) the 保密 declaration;
-        adds form errors and returns False otherwise."""
+        adds form errors and returns False otherwise. Report.transition refuses the same on every path; checking
+        here too shows it on the field, before anything is saved."""
         ready = True
         if not body_has_content(self.cleaned_data.get("body", "")):
             self.add_error("body", "报送前请填写正文。")
@@ -176,10 +185,21 @@ class ReviewForm(forms.Form):
     """A reviewer's or the unit's 签发人's decision on a report waiting at their step."""
 
     DECISIONS = {"approve": "通过", "return": "退回修改"}
-    decision = forms.ChoiceField(choices=list(DECISIONS.items()))
-    comment = forms.CharField(required=False, max_length=2000)
+    STALE = "页面已过期，请刷新后再处理。"
+    decision = forms.ChoiceField(choices=list(DECISIONS.items()), error_messages={"required": "请选择通过或退回。"})
+    comment = forms.CharField(
+        required=False, max_length=2000, error_messages={"max_length": "意见最多 2000 字，请精简后再提交。"}
+    )
     secrecy_declared = forms.BooleanField(required=False)
-    seen_status = forms.ChoiceField(required=False, choices=Report.Status.choices)  # the step the page showed
+    # What the page showed: the step, and the text and files reviewed (Report.content_signature).
+    seen_status = forms.ChoiceField(choices=Report.Status.choices, error_messages={"required": STALE})
+    seen_content = forms.CharField(max_length=64, error_messages={"required": STALE})
+
+    def first_error(self) -> str:
+        for name in ("decision", "seen_status", "seen_content", "comment"):
+            if name in self.errors:
+                return self.errors[name][0]
+        return "请选择通过或退回。"
 
 
 class DocxImportForm(forms.Form):

@@ -1,7 +1,9 @@
+import hashlib
 import logging
 import os
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.mail import send_mail
 from django.db import models, transaction
@@ -10,7 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from reports import uploads
-from reports.sanitize import RichTextField
+from reports.sanitize import RichTextField, body_has_content
 from reports.text import titled
 
 logger = logging.getLogger(__name__)
@@ -108,6 +110,23 @@ SECRECY_DECLARATION = "本信息不涉及国家秘密、工作秘密和敏感信
 
 class TransitionError(Exception):
     """A status change the workflow does not allow; the message says why, in Chinese, for the user."""
+
+
+class EmptyBody(TransitionError):
+    """A report leaving its drafter (to review, sign-off or the 研究室) with nothing in its body."""
+
+    def __init__(self, to):
+        verb = {"in_review": "送审核", "in_sign_off": "送签发"}.get(to, "报送")
+        super().__init__(f"{verb}前请填写正文。")
+
+
+class ContentMoved(TransitionError):
+    """The report's text or attachments changed after the user loaded the page they acted on."""
+
+    def __init__(self):
+        super().__init__(
+            "这篇信息的内容在您打开页面后已有修改（可能经退回后重新送来），本次操作未执行。请查看最新内容后再决定。"
+        )
 
 
 class StatusMoved(TransitionError):
@@ -236,6 +255,15 @@ class Report(models.Model):
         """Only a draft that was never submitted; nothing submitted is ever deleted."""
         return self.status == self.Status.DRAFT and self.submitted_at is None
 
+    def content_signature(self) -> str:
+        """A digest of what a reviewer reads and vouches for: title, body, authors and the attached files."""
+        files = self.attachments.order_by("pk").values_list("pk", flat=True) if self.pk else []
+        parts = [self.title, self.body, self.authors, *map(str, files)]
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:24]
+
+    #: What `transition` reads under the row lock: the status it moves from and the text a submission keeps.
+    LOCKED_FIELDS = ("status", "submitted_at", "title", "body", "authors")
+
     def transition(
         self,
         to: str,
@@ -244,23 +272,27 @@ class Report(models.Model):
         comment: str = "",
         as_editor: bool | None = None,
         expected: str | None = None,
+        expected_content: str | None = None,
         secrecy_declared: bool = False,
     ) -> "ReportEvent":
         """Move to status `to`, record who did it and why, and keep the text as sent on each submission.
 
         `as_editor` says which side acts; by default it is read from the user's profile. `expected` is the status
         the user saw when deciding: if the report has moved since, the move is refused rather than applied to a
-        report the user has not seen. Submitting to the 研究室 needs `secrecy_declared` (the person moving it makes
-        SECRECY_DECLARATION) and the unit's review chain. Raises TransitionError for a move the workflow does not
-        allow. The status is re-read under a row lock, so that two people acting at once cannot both move the report.
+        report the user has not seen; `expected_content` (a `content_signature`) does the same for its text and
+        files. Submitting to the 研究室 needs `secrecy_declared` (the person moving it makes SECRECY_DECLARATION)
+        and the unit's review chain. Raises TransitionError for a move the workflow does not allow. Status and text
+        are re-read under a row lock, so that two people acting at once cannot both move the report, and the version
+        kept is the text stored when it moved, not this instance's copy (another window may have saved since).
         """
         with transaction.atomic():
-            locked, self.submitted_at = (
-                Report.objects.select_for_update().values_list("status", "submitted_at").get(pk=self.pk)
-            )
-            self.status = locked
-            if expected is not None and locked != expected:
-                raise StatusMoved(self.Status(locked), self.Status(expected))
+            row = Report.objects.select_for_update().values(*self.LOCKED_FIELDS).get(pk=self.pk)
+            for name, value in row.items():
+                setattr(self, name, value)
+            if expected is not None and self.status != expected:
+                raise StatusMoved(self.Status(self.status), self.Status(expected))
+            if expected_content is not None and self.content_signature() != expected_content:
+                raise ContentMoved()
             return self._transition(
                 self.Status(to), by=by, comment=comment, as_editor=as_editor, secrecy_declared=secrecy_declared
             )
@@ -278,6 +310,8 @@ class Report(models.Model):
             raise TransitionError(f"不能把“{current.label}”状态的信息改为“{to.label}”。")
         if not as_editor:
             chain.check_move(self, current, to, by=by, secrecy_declared=secrecy_declared)
+        if current in chain.STARTS and not body_has_content(self.body):
+            raise EmptyBody(to)
         if to in self.NEEDS_COMMENT and not comment.strip():
             raise TransitionError(f"{to.label}时请填写理由。")
         if to in self.NEEDS_COMMENT and (piece := self.piece) is not None:
@@ -427,8 +461,10 @@ class Profile(models.Model):
 
 
 def display_name(user) -> str:
-    """How pages name a person: the full name in Chinese order (姓名, no space), else the role; never the login
-    name, which is an ASCII identifier nobody reads as a name."""
+    """How pages, records and messages name a person: the full name in Chinese order (姓名, no space), else the
+    role; never the login name, which is an ASCII identifier nobody reads as a name. No user: 系统."""
+    if user is None:
+        return "系统"
     name = f"{user.last_name}{user.first_name}".strip()
     if name:
         return name
@@ -583,7 +619,7 @@ class Notification(models.Model):
         address = recipient.email if recipient is not None else report.unit.email
         if address:
             link = settings.PORTAL_BASE_URL.rstrip("/") + report.get_absolute_url()
-            recipient_name = person_name(recipient) if recipient is not None else report.unit.name
+            recipient_name = display_name(recipient) if recipient is not None else report.unit.name
 
             def mail():
                 try:
@@ -620,14 +656,19 @@ class UnitRole(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="unit_role_unique")]
 
     def __str__(self):
-        return f"{person_name(self.user)} · {self.unit} · {self.get_role_display()}"
+        return f"{display_name(self.user)} · {self.unit} · {self.get_role_display()}"
 
-
-def person_name(user) -> str:
-    """How a person is named in records and messages: the full name given, else the login."""
-    if user is None:
-        return "系统"
-    return (user.get_full_name() or user.username).strip()
+    def clean(self):
+        """A role in a unit's chain belongs to a member of that unit (whose profile is in it)."""
+        if self.user_id is None or self.unit_id is None:  # a missing field, reported as such
+            return
+        if not Profile.objects.filter(user_id=self.user_id, unit_id=self.unit_id).exists():
+            who = f"{display_name(self.user)}（{self.user.username}）"
+            # Not keyed to a field: on a user's page the user is the inline's hidden key, and its error would not show.
+            raise ValidationError(
+                f"{who}不是“{self.unit}”的成员，不能担任该单位的{self.get_role_display()}。"
+                "如刚修改了所属单位，请先保存，再添加角色。"
+            )
 
 
 def is_editor(user) -> bool:

@@ -81,6 +81,11 @@ def plain_text(html: str) -> str:
     return " ".join(html_entities.unescape(_TAG.sub("", html)).split())
 
 
+def body_has_content(html: str) -> bool:
+    """Whether a body says anything: some text or an image."""
+    return bool(plain_text(html)) or "<img" in html
+
+
 def excerpt(html: str, length: int = 40) -> str:
     text = plain_text(html)
     return text[:length] + ("…" if len(text) > length else "")

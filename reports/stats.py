@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils import timezone
 
+from renda.csvsafe import safe_cell
 from reports import extensions
 from reports.models import Contributor, District, Report
 
@@ -227,14 +228,6 @@ def chart_rows(rows: list[Row]) -> list[dict]:
 
 
 HEADER = ["排名", "名称", "所属区县", "报送", "采用", "刊用文章", "刊用摘登", "刊用合计", "采用率", "积分", "积分排名"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`) is kept as text: quoted."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _cells(row: Row) -> list:

@@ -16,9 +16,16 @@ from issues.models import PIECE_TEXT_OF_REPORT
 from reports import chain, docx_import, extensions, stats, uploads, wording
 from reports.docx_import import import_docx
 from reports.filters import ReportFilter
-from reports.forms import AlreadyCreated, CommentForm, DocxImportForm, ReportForm, ReviewForm, body_has_content
-from reports.models import SECRECY_DECLARATION, Attachment, Notification, Report, TransitionError, is_editor
-from reports.sanitize import clean_html, plain_text
+from reports.forms import AlreadyCreated, CommentForm, DocxImportForm, ReportForm, ReviewForm
+from reports.models import (
+    SECRECY_DECLARATION,
+    EmptyBody,
+    Notification,
+    Report,
+    TransitionError,
+    is_editor,
+)
+from reports.sanitize import body_has_content, clean_html, plain_text
 from reports.text import titled
 
 PORTAL_SELECT = ["unit", "suggested_section", "printed_piece__issue", "printed_piece__section"]
@@ -130,11 +137,13 @@ def _edit(request, access: Access, report: Report):
             # Wording hits warn, they don't refuse: the text is kept as a draft, shown with its hits, and submitting
             # again (the form then carries the hits' signature) confirms.
             held = submitting and hits and request.POST.get("wording_confirmed") != wording.signature(hits)
+            word_file = docx_import.unstash(docx_token, request.user) if docx_token else None
             try:
                 report = form.save_checked(
                     request.user,
                     move_to=step if submitting and not held else None,
                     secrecy_declared=form.cleaned_data["secrecy_declared"],
+                    word_file=word_file,
                 )
             except AlreadyCreated as exc:  # the same form sent twice: the first sending created it
                 messages.info(request, "这篇信息已经保存过，重复提交已忽略。")
@@ -143,7 +152,8 @@ def _edit(request, access: Access, report: Report):
                 messages.error(request, f"{exc}本次修改未保存，您填写的内容仍在下方，可复制留存。")
                 status = 409
             else:
-                _keep_imported_docx(request, report, docx_token)
+                if word_file is not None:  # attached: its stash has served (kept while a refused save is retried)
+                    docx_import.discard(word_file)
                 if held:
                     messages.warning(
                         request,
@@ -155,6 +165,9 @@ def _edit(request, access: Access, report: Report):
                 if submitting:
                     _tell_similar(request, report)
                 return redirect(report)
+            finally:
+                if word_file is not None:
+                    word_file.close()
         else:
             messages.error(request, "信息未保存，请按提示修改后再提交。已填写的内容均已保留。")
     return _render(
@@ -223,8 +236,18 @@ def _import_docx(request, report: Report):
     if action == "import_keep":
         messages.info(request, "已保留您填写的标题和正文；Word 文件将在保存时作为附件一并保存。")
     if upload is not None:
+        unit_name = report.unit.name if report.unit_id else ""
+        typed_title = " ".join(typed["title"].split())
+        # Where the file might replace typed text, the first reading stores no images: nothing is written to the
+        # public MEDIA_ROOT before the clerk chooses (import_replace reads the file again, images included).
+        asks = action == "import" and bool(typed_title or body_has_content(typed["body"]))
         try:
-            imported = import_docx(upload, report.unit.name if report.unit_id else "")
+            imported = import_docx(upload, unit_name, store_images=not asks)
+            replaces = (imported.title and typed_title and typed_title != imported.title) or (
+                body_has_content(typed["body"]) and clean_html(typed["body"]) != imported.body
+            )
+            if asks and not replaces:  # the same text as typed after all: fill it in, images included
+                imported = import_docx(upload, unit_name)
         except ValidationError as exc:
             if docx_form.is_bound:
                 docx_form.add_error("docx", exc)
@@ -234,10 +257,6 @@ def _import_docx(request, report: Report):
             if action == "import":
                 token = docx_import.stash(upload, request.user)
                 docx_form = DocxImportForm()
-            typed_title = " ".join(typed["title"].split())
-            replaces = (imported.title and typed_title and typed_title != imported.title) or (
-                body_has_content(typed["body"]) and clean_html(typed["body"]) != imported.body
-            )
             if action == "import" and replaces:
                 confirm = {"title": imported.title, "characters": len(plain_text(imported.body))}
             else:
@@ -254,19 +273,6 @@ def _import_docx(request, report: Report):
             if action == "import_replace":
                 upload.close()
     return ReportForm(instance=report, initial=typed), docx_form, token, confirm
-
-
-def _keep_imported_docx(request, report: Report, token: str) -> None:
-    """Attach the Word file the form was filled from (within the attachments limit)."""
-    upload = docx_import.unstash(token, request.user) if token else None
-    if upload is None:
-        return
-    try:
-        if report.attachments.count() < settings.REPORT_MAX_ATTACHMENTS:
-            upload.size = upload.stash_path.stat().st_size
-            Attachment.store(report, upload, request.user)
-    finally:
-        docx_import.discard(upload)
 
 
 @login_required
@@ -298,6 +304,7 @@ def report_detail(request, pk):
         "events": events,
         "chain_record": chain.record(events),
         "can_review": can_review,
+        "content_signature": report.content_signature() if can_review else "",
         "submit_label": _submit_label(report) if report.is_editable else "",
         "needs_declaration": next_step == Report.Status.SUBMITTED,
         "secrecy_declaration": SECRECY_DECLARATION,
@@ -317,10 +324,11 @@ def report_detail(request, pk):
 @require_POST
 def report_submit(request, pk):
     _, report = _get_report(request, pk, change=True)
-    if report.is_editable and not body_has_content(report.body):
-        messages.error(request, "报送前请填写正文。")
-        return redirect("reports:edit", pk=report.pk)
     step = chain.next_step(report.unit, report.status) if report.is_editable else Report.Status.SUBMITTED
+    seen = request.POST.get("seen_status", "")
+    if seen not in Report.Status.values:
+        messages.error(request, "页面已过期，请刷新后再报送。")
+        return redirect(report)
     hits = wording.check_text(report.title, report.body, timezone.localdate())
     if hits and request.POST.get("wording_confirmed") != wording.signature(hits):
         messages.warning(
@@ -328,14 +336,16 @@ def report_submit(request, pk):
         )
         return redirect(report)
     try:
-        seen = request.POST.get("seen_status", "")
         report.transition(
             step,
             by=request.user,
             as_editor=False,
             secrecy_declared=request.POST.get("secrecy_declared") == "on",
-            expected=seen if seen in Report.Status.values else None,
+            expected=seen,
         )
+    except EmptyBody as exc:  # the form is where the body is written
+        messages.error(request, str(exc))
+        return redirect("reports:edit", pk=report.pk)
     except TransitionError as exc:
         messages.error(request, str(exc))
     else:
@@ -359,16 +369,16 @@ def report_review(request, pk):
     _, report = _get_report(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择通过或退回。")
+        messages.error(request, form.first_error())
         return redirect(report)
     data = form.cleaned_data
-    to = (
-        Report.Status.UNIT_RETURNED
-        if data["decision"] == "return"
-        else chain.next_step(report.unit, report.status)
-        if report.status in chain.STEP_ROLE
-        else Report.Status.SUBMITTED
-    )
+    if report.status not in chain.STEP_ROLE:
+        # Not waiting for review or sign-off: the drafter submits it from the form or the page, with their checks.
+        messages.error(
+            request, f"这篇信息当前为“{report.get_status_display()}”，不在待审核或待签发环节，不能审核签发。"
+        )
+        return redirect(report)
+    to = Report.Status.UNIT_RETURNED if data["decision"] == "return" else chain.next_step(report.unit, report.status)
     try:
         report.transition(
             to,
@@ -376,7 +386,8 @@ def report_review(request, pk):
             as_editor=False,
             comment=data["comment"],
             secrecy_declared=data["secrecy_declared"],
-            expected=data["seen_status"] or None,
+            expected=data["seen_status"],
+            expected_content=data["seen_content"],
         )
     except TransitionError as exc:
         messages.error(request, str(exc))

@@ -23,6 +23,7 @@ import ahocorasick
 from django.db.models import Count, Max
 from django.utils.html import strip_tags
 
+from renda.csvsafe import safe_cell, unquote_cell
 from reports.models import Leader, OfficialName, WordingRule
 
 #: Titles recognised next to a name, besides those in the dictionary (the longest one written there counts).
@@ -235,18 +236,11 @@ def signature(hits: list[Hit]) -> str:
 CSV_HEADER = ["类别", "词语", "正确写法", "职务", "任职起", "任职止", "备注"]
 KIND_NAME, KIND_LEADER = "机构名称", "领导职务"
 RULE_KINDS = {label: value for value, label in WordingRule.Kind.choices}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _uncell(value: str) -> str:
-    value = (value or "").strip()
-    return value[1:] if value.startswith("'") and value[1:2] in FORMULA_START and value[1:2] else value
+    """A value as CSV text a spreadsheet will not run as a formula."""
+    return safe_cell("" if value is None else str(value))
 
 
 def export_csv(out) -> int:
@@ -356,7 +350,7 @@ def import_csv(text: str) -> dict[str, int]:
         for number, raw in _rows(reader):
             if not any(cell.strip() for cell in raw):
                 continue
-            cells = ([_uncell(c) for c in raw] + [""] * 7)[:7]
+            cells = ([unquote_cell(c) for c in raw] + [""] * 7)[:7]
             kind, term, correct, title, start, end, note = cells
             for column, limit in limits.get(kind, limits["rule"] if kind in RULE_KINDS else {}).items():
                 value = cells[CSV_HEADER.index(column)]

@@ -34,6 +34,12 @@ def make_report(user, *, title="上城区：推进基层立法联系点建设", 
     return report
 
 
+def seen(report: Report) -> dict:
+    """What a report's page sends back with a decision: the status and (for a review) the content it showed."""
+    report = Report.objects.get(pk=report.pk)
+    return {"seen_status": report.status, "seen_content": report.content_signature()}
+
+
 def png_bytes(size=(40, 30), color=(200, 30, 30)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, "PNG")

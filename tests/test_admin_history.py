@@ -5,8 +5,9 @@ from django.contrib import admin
 from django.urls import reverse
 
 from issues.models import Article, Brief, Issue
-from reports.models import Report
+from reports.models import Report, UnitRole
 from tests.portal import make_report
+from tests.test_review_chain import configure, person
 
 SECRET = "尚未报送的草稿内容"
 
@@ -108,3 +109,32 @@ def test_no_admin_history_url_answers_500(desk, published_issue):
     for model in admin.site._registry:
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/abc/history/"
         assert desk.get(url).status_code in {302, 404}, url
+
+
+def test_the_units_revisions_inside_its_review_chain_stay_private(desk, submitter):
+    """A returned report goes round the unit's chain again: its review, sign-off and in-unit returns are the
+    unit's work in progress, never the desk's to read, also once the report is sent again."""
+    report = make_report(submitter, status="returned")
+    configure(submitter.profile.unit, review=True, sign_off=True)
+    reviewer = person("zhangsan", "张三", UnitRole.Role.REVIEWER)
+    signer = person("lisi", "李四", UnitRole.Role.UNIT_APPROVER)
+    report.transition(Report.Status.IN_REVIEW, by=submitter, as_editor=False)
+    report.transition(Report.Status.UNIT_RETURNED, by=reviewer, as_editor=False, comment="请改")
+    report.body = f"<p>{SECRET}</p>"
+    report.save()  # the drafter's revision after the in-unit return, never sent as such
+    report.transition(Report.Status.IN_REVIEW, by=submitter, as_editor=False)
+    report.transition(Report.Status.IN_SIGN_OFF, by=reviewer, as_editor=False)
+    private = list(report.history.filter(status__in=Report.UNIT_SIDE))
+    report.body = "<p>签发前改定的正文</p>"
+    report.save()
+    report.transition(Report.Status.SUBMITTED, by=signer, as_editor=False, secrecy_declared=True)
+
+    listing = desk.get(reverse("admin:reports_report_history", args=[report.pk]))
+    assert listing.status_code == 200 and SECRET not in listing.text
+    assert {row.status for row in private} >= {"in_review", "unit_returned", "in_sign_off"}
+    for row in private:
+        url = reverse("admin:reports_report_simple_history", args=[report.pk, row.history_id])
+        assert desk.get(url).status_code == 404, row.status
+    sent = report.history.latest("history_date")
+    page = desk.get(reverse("admin:reports_report_simple_history", args=[report.pk, sent.history_id]))
+    assert page.status_code == 200 and "签发前改定的正文" in page.text

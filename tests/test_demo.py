@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from reports.models import Report, ReportEvent, person_name
+from reports.models import Report, ReportEvent, display_name
 
 
 @pytest.mark.django_db
@@ -15,7 +15,7 @@ def test_the_demo_accounts_have_names_shown_in_the_timeline():
     names = dict(User.objects.values_list("username", "first_name"))
     assert names["editor"] and names["shangcheng"] and names["xihu"]
     sent = ReportEvent.objects.filter(to_status=Report.Status.SUBMITTED, actor__username="shangcheng").first()
-    assert sent.declaration and person_name(sent.actor) == names["shangcheng"] != "shangcheng"
+    assert sent.declaration and display_name(sent.actor) == names["shangcheng"] != "shangcheng"
     # Safe to run again: the accounts stay as they are.
     call_command("load_demo", stdout=io.StringIO())
     assert dict(User.objects.values_list("username", "first_name")) == names

@@ -1,12 +1,16 @@
 """Word import as a unit uses it: the file is kept as an attachment, the closing attribution and phone fill their
 fields, and what the clerk typed is replaced only after asking. 报送 asks with what will be sent."""
 
+import os
 import re
+import time
+from pathlib import Path
 
 from django.urls import reverse
 
+from reports import docx_import
 from reports.models import Report
-from tests.portal import docx_bytes, make_report, upload
+from tests.portal import docx_bytes, make_report, png_bytes, upload
 
 TITLE = "上城区：小营街道“民生议事堂”解民忧"
 PARAGRAPHS = [
@@ -98,3 +102,69 @@ def test_notices_name_a_title_in_book_marks_so_quotes_never_nest(logged_in, subm
     assert f"《{TITLE}》已被采用" in messages and f"研究室对《{TITLE}》留言：请补充照片。" in messages
     assert all(not re.search(r"“[^”]*“", message) for message in messages)
     assert titled("关于《条例》的“三项”做法") == "《关于〈条例〉的“三项”做法》"
+
+
+def _body_images(settings) -> list:
+    folder = Path(settings.MEDIA_ROOT) / "editor"
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_no_image_is_stored_before_the_clerk_chooses_to_replace_typed_text(logged_in, settings):
+    """Asking whether to replace typed text stores nothing in the public MEDIA_ROOT; keeping the typed text
+    stores nothing either; replacing stores the file's images once."""
+    typed = empty_form(title="我自己写的标题", body="<p>我已经写了一段。</p>")
+    document = docx_bytes(TITLE, PARAGRAPHS, image=png_bytes())
+    response = logged_in.post(reverse("reports:new"), {**typed, "docx": upload("稿.docx", document)})
+    page = response.content.decode()
+    assert "替换已填写的内容？" in page and _body_images(settings) == []
+    token = re.search(r'name="imported_docx" value="([^"]+)"', page).group(1)
+    logged_in.post(reverse("reports:new"), {**typed, "action": "import_keep", "imported_docx": token})
+    assert _body_images(settings) == []
+    replaced = logged_in.post(reverse("reports:new"), {**typed, "action": "import_replace", "imported_docx": token})
+    [image] = _body_images(settings)
+    assert (
+        f'src="/media/editor/{image.relative_to(Path(settings.MEDIA_ROOT) / "editor")}"'
+        in replaced.context["form"].initial["body"]
+    )
+
+
+def test_an_import_into_an_empty_form_stores_its_images_at_once(logged_in, settings):
+    document = docx_bytes(TITLE, PARAGRAPHS, image=png_bytes())
+    response = logged_in.post(reverse("reports:new"), {**empty_form(), "docx": upload("稿.docx", document)})
+    assert len(_body_images(settings)) == 1 and "/media/editor/" in response.context["form"].initial["body"]
+
+
+def test_stashed_word_files_older_than_their_token_are_removed_on_the_next_import(logged_in, settings):
+    folder = Path(settings.PRIVATE_MEDIA_ROOT) / "docx-import"
+    folder.mkdir(parents=True)
+    old, recent = folder / "old.docx", folder / "recent.docx"
+    for path in (old, recent):
+        path.write_bytes(b"PK")
+    expired = time.time() - docx_import.STASH_MAX_AGE - 60
+    os.utime(old, (expired, expired))
+    logged_in.post(reverse("reports:new"), {**empty_form(), "docx": upload("稿.docx", docx_bytes(TITLE, PARAGRAPHS))})
+    assert not old.exists() and recent.exists()
+    assert len(list(folder.glob("*.docx"))) == 2  # the recent one and this import's
+
+
+def test_the_word_file_is_attached_before_the_report_is_sent(logged_in, monkeypatch, settings):
+    """Saved and submitted in one transaction with the other attachments: the report that moves (and the 保密
+    declaration made on it, which covers the attachments) already has the Word file."""
+    response = logged_in.post(
+        reverse("reports:new"), {**empty_form(), "docx": upload("原稿.docx", docx_bytes(TITLE, PARAGRAPHS))}
+    )
+    token = re.search(r'name="imported_docx" value="([^"]+)"', response.content.decode()).group(1)
+    seen_at_move = []
+    real_transition = Report.transition
+
+    def transition(self, *args, **kwargs):
+        seen_at_move.append(list(self.attachments.values_list("original_name", flat=True)))
+        return real_transition(self, *args, **kwargs)
+
+    monkeypatch.setattr(Report, "transition", transition)
+    form = response.context["form"]
+    data = {**form.initial, "suggested_section": "", "action": "submit", "secrecy_declared": "on"}
+    logged_in.post(reverse("reports:new"), {**data, "imported_docx": token})
+    report = Report.objects.get()
+    assert report.status == Report.Status.SUBMITTED and seen_at_move == [["原稿.docx"]]
+    assert not list((Path(settings.PRIVATE_MEDIA_ROOT) / "docx-import").glob("*.docx"))  # its stash has served

@@ -23,8 +23,8 @@ def hostile(submitter, editor):
     issue = make_draft()
     for i, text in enumerate(PAYLOADS):
         report = make_report(
-            submitter, f"{text}标题", status=Report.Status.ACCEPTED, editor=editor, body=f"<p>{text}</p>"
-        )
+            submitter, f"{text}标题", status=Report.Status.ACCEPTED, editor=editor, body=f"<p>正文</p><p>{text}</p>"
+        )  # a body with text: one the sanitiser empties cannot be submitted
         if i % 3 == 1:
             services.place_report(report, issue, as_brief=False)
         elif i % 3 == 2:

@@ -151,12 +151,24 @@ def test_a_returned_report_keeps_its_call_after_the_call_closes(world, submitter
     assert f'<option value="{world["own"].pk}" selected>' in form
     client.post(
         reverse("reports:edit", args=[report.pk]),
-        {"title": report.title, "body": "<p>改好了</p>", "answers_call": world["own"].pk, "action": "draft"},
+        {
+            "title": report.title,
+            "body": "<p>改好了</p>",
+            "answers_call": world["own"].pk,
+            "action": "draft",
+            "seen_status": "returned",
+        },
     )
     assert Answer.objects.get(report=report).call == world["own"]
     client.post(
         reverse("reports:edit", args=[report.pk]),
-        {"title": report.title, "body": "<p>改好了</p>", "answers_call": "", "action": "draft"},
+        {
+            "title": report.title,
+            "body": "<p>改好了</p>",
+            "answers_call": "",
+            "action": "draft",
+            "seen_status": "returned",
+        },
     )
     assert not Answer.objects.filter(report=report).exists()
 

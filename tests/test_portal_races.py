@@ -1,5 +1,6 @@
 """The portal's edit form under concurrency: each request with its own PostgreSQL connection, as in production."""
 
+import re
 import threading
 
 import pytest
@@ -8,7 +9,7 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from reports import uploads
+from reports import uploads, wording
 from reports.forms import ReportForm
 from reports.models import Report
 from tests.portal import jpeg_bytes, make_report, upload
@@ -153,3 +154,89 @@ def test_a_save_posted_after_the_report_was_submitted_elsewhere_keeps_what_was_t
     page = response.content.decode()
     assert "状态已由“草稿”变为“已报送”" in page and "另一个窗口里改的标题" in page
     assert Report.objects.get(pk=report.pk).title != "另一个窗口里改的标题"
+
+
+def _pause_in_thread(monkeypatch, owner, name, loaded, proceed):
+    """Make `owner.name` wait, in a request thread only, once the request has loaded the report."""
+    real = getattr(owner, name)
+
+    def paused(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            loaded.set()
+            assert proceed.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, paused)
+
+
+def test_a_submission_keeps_the_text_stored_when_it_moves_not_the_copy_its_request_loaded(submitter, monkeypatch):
+    """Connection A submits from the report's page; between A's load and A's move, connection B (another window)
+    saves new text. The version kept as sent is B's text, the one the report holds when it is submitted."""
+    report = make_report(submitter, title="上城区：旧标题", body="<p>旧的正文</p>")
+    loaded, proceed = threading.Event(), threading.Event()
+    _pause_in_thread(monkeypatch, wording, "check_text", loaded, proceed)  # report_submit's check, after its load
+    submit = client_for(submitter)
+    url = reverse("reports:submit", args=[report.pk])
+    thread, result = in_thread(submit.post, url, {"seen_status": "draft", "secrecy_declared": "on"})
+    assert loaded.wait(20)
+    edit = client_for(submitter).post(
+        reverse("reports:edit", args=[report.pk]),
+        form_data(
+            title="上城区：另一个窗口的新标题", body="<p>另一个窗口的新正文</p>", authors="李四", seen_status="draft"
+        ),
+    )
+    assert edit.status_code == 302
+    proceed.set()
+    thread.join(30)
+
+    assert result["value"].status_code == 302, result
+    report.refresh_from_db()
+    assert report.status == Report.Status.SUBMITTED
+    version = report.versions.get()
+    assert (version.title, version.body, version.authors) == (
+        "上城区：另一个窗口的新标题",
+        "<p>另一个窗口的新正文</p>",
+        "李四",
+    )
+
+
+def test_a_reviewers_approval_is_refused_when_the_text_changed_since_their_page(submitter, monkeypatch):
+    """Reviewer A opens the report waiting for review and approves; before A's approval takes the row lock, the
+    report has been returned inside the unit, rewritten and sent for review again (connection B). It waits at the
+    step A's page showed, but with text A has not read: A's approval is refused, not applied to the new text."""
+    from reports.forms import ReviewForm
+    from reports.models import UnitRole
+    from tests.test_review_chain import configure, person
+
+    configure(submitter.profile.unit, review=True, sign_off=True)
+    reviewer = person("zhangsan", "张三", UnitRole.Role.REVIEWER)
+    other = person("wangwu", "王五", UnitRole.Role.REVIEWER)
+    report = make_report(submitter, body="<p>审核人读过的正文</p>")
+    report.transition(Report.Status.IN_REVIEW, by=submitter, as_editor=False)
+    reviewing = client_for(reviewer)
+    page = reviewing.get(reverse("reports:detail", args=[report.pk])).text
+    data = {
+        "decision": "approve",
+        "seen_status": "in_review",
+        "seen_content": re.search(r'name="seen_content" value="(\w+)"', page).group(1),
+    }
+    loaded, proceed = threading.Event(), threading.Event()
+    _pause_in_thread(monkeypatch, ReviewForm, "is_valid", loaded, proceed)  # report_review, after its load
+    thread, result = in_thread(lambda: reviewing.post(reverse("reports:review", args=[report.pk]), data, follow=True))
+    assert loaded.wait(20)
+    Report.objects.get(pk=report.pk).transition(
+        Report.Status.UNIT_RETURNED, by=other, as_editor=False, comment="请重写"
+    )
+    rewrite = client_for(submitter).post(
+        reverse("reports:edit", args=[report.pk]),
+        form_data(body="<p>审核人没读过的正文</p>", action="submit", seen_status="unit_returned"),
+    )
+    assert rewrite.status_code == 302
+    assert Report.objects.get(pk=report.pk).status == Report.Status.IN_REVIEW  # the step A's page showed
+    proceed.set()
+    thread.join(30)
+
+    report.refresh_from_db()
+    assert report.status == Report.Status.IN_REVIEW
+    assert not report.events.filter(from_status=Report.Status.IN_REVIEW, actor=reviewer).exists()
+    assert "内容在您打开页面后已有修改" in result["value"].text

@@ -5,7 +5,7 @@ import os
 from django.urls import reverse
 
 from reports.models import Attachment, Report
-from tests.portal import docx_bytes, jpeg_bytes, make_report, pdf_bytes, png_bytes, upload
+from tests.portal import docx_bytes, jpeg_bytes, make_report, pdf_bytes, png_bytes, seen, upload
 
 
 def form_data(**overrides):
@@ -72,7 +72,7 @@ def test_returned_report_is_revised_and_resubmitted_keeping_versions(logged_in, 
     report = make_report(submitter, status="returned")
     response = logged_in.post(
         reverse("reports:edit", args=[report.pk]),
-        form_data(action="submit", secrecy_declared="on", body="<p>补充了数据：增长 12%。</p>"),
+        form_data(action="submit", secrecy_declared="on", body="<p>补充了数据：增长 12%。</p>", seen_status="returned"),
     )
     assert response.status_code == 302
     report.refresh_from_db()
@@ -98,10 +98,11 @@ def test_draft_can_be_deleted_but_not_a_submitted_report(logged_in, submitter):
 
 def test_submit_button_on_detail_page(logged_in, submitter):
     draft = make_report(submitter)
-    logged_in.post(reverse("reports:submit", args=[draft.pk]), {"secrecy_declared": "on"})
+    logged_in.post(reverse("reports:submit", args=[draft.pk]), {"secrecy_declared": "on", **seen(draft)})
     draft.refresh_from_db()
     assert draft.status == Report.Status.SUBMITTED
-    response = logged_in.post(reverse("reports:submit", args=[draft.pk]), {"secrecy_declared": "on"}, follow=True)
+    data = {"secrecy_declared": "on", **seen(draft)}  # a page loaded after the submission
+    response = logged_in.post(reverse("reports:submit", args=[draft.pk]), data, follow=True)
     assert "不能把“已报送”状态的信息改为“已报送”" in response.content.decode()
 
 
@@ -180,7 +181,8 @@ def test_pages_sanitise_a_body_stored_raw(logged_in, submitter):
 
 def test_submitting_an_empty_draft_from_its_page_sends_back_to_the_form(logged_in, submitter):
     draft = make_report(submitter, body="")
-    response = logged_in.post(reverse("reports:submit", args=[draft.pk]), {"secrecy_declared": "on"}, follow=True)
+    data = {"secrecy_declared": "on", **seen(draft)}
+    response = logged_in.post(reverse("reports:submit", args=[draft.pk]), data, follow=True)
     assert response.redirect_chain[-1][0] == reverse("reports:edit", args=[draft.pk])
     assert "报送前请填写正文" in response.content.decode()
     draft.refresh_from_db()
@@ -196,7 +198,10 @@ def test_attachment_removed_while_editable_only(logged_in, submitter):
     assert not os.path.exists(path)
     logged_in.post(
         reverse("reports:edit", args=[attachment.report_id]),
-        {**form_data(action="submit", secrecy_declared="on"), "attachments": [upload("b.pdf", pdf_bytes())]},
+        {
+            **form_data(action="submit", secrecy_declared="on", seen_status="draft"),
+            "attachments": [upload("b.pdf", pdf_bytes())],
+        },
     )
     kept = Attachment.objects.get()
     response = logged_in.post(reverse("reports:attachment_delete", args=[kept.report_id, kept.pk]), follow=True)

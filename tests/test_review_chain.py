@@ -9,9 +9,17 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from reports import chain
-from reports.models import SECRECY_DECLARATION, Notification, Profile, Report, TransitionError, UnitRole
+from reports.models import (
+    SECRECY_DECLARATION,
+    Notification,
+    Profile,
+    Report,
+    TransitionError,
+    UnitRole,
+    WordingRule,
+)
 from tests.conftest import make_user
-from tests.portal import make_report
+from tests.portal import make_report, seen
 
 S = Report.Status
 UNIT = "上城区人大常委会办公室"
@@ -180,7 +188,7 @@ def test_portal_walks_the_chain_with_notifications(
 
     client.force_login(reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reports:review", args=[report.pk]), {"decision": "approve"})
+        client.post(reverse("reports:review", args=[report.pk]), {"decision": "approve", **seen(report)})
     report.refresh_from_db()
     assert report.status == S.IN_SIGN_OFF
     assert "待您签发" in Notification.objects.get(recipient=signer).message
@@ -189,10 +197,11 @@ def test_portal_walks_the_chain_with_notifications(
     client.force_login(signer)
     page = client.get(reverse("reports:detail", args=[report.pk])).text
     assert SECRECY_DECLARATION in page and "签发并报送研究室" in page
-    response = client.post(reverse("reports:review", args=[report.pk]), {"decision": "approve"}, follow=True)
+    data = {"decision": "approve", **seen(report)}
+    response = client.post(reverse("reports:review", args=[report.pk]), data, follow=True)
     report.refresh_from_db()
     assert report.status == S.IN_SIGN_OFF and "保密声明" in response.text  # refused without the declaration
-    client.post(reverse("reports:review", args=[report.pk]), {"decision": "approve", "secrecy_declared": "on"})
+    client.post(reverse("reports:review", args=[report.pk]), {**data, "secrecy_declared": "on"})
     report.refresh_from_db()
     assert report.status == S.SUBMITTED
 
@@ -216,9 +225,10 @@ def test_return_from_the_portal_tells_the_drafter(
     report = draft(submitter)
     report.transition(S.IN_REVIEW, by=submitter)
     client.force_login(reviewer)
-    response = client.post(reverse("reports:review", args=[report.pk]), {"decision": "return"}, follow=True)
+    data = {"decision": "return", **seen(report)}
+    response = client.post(reverse("reports:review", args=[report.pk]), data, follow=True)
     assert Report.objects.get(pk=report.pk).status == S.IN_REVIEW and "理由" in response.text
-    client.post(reverse("reports:review", args=[report.pk]), {"decision": "return", "comment": "请核实数据"})
+    client.post(reverse("reports:review", args=[report.pk]), {**data, "comment": "请核实数据"})
     assert Report.objects.get(pk=report.pk).status == S.UNIT_RETURNED
     note = Notification.objects.get(recipient=submitter)
     assert "请核实数据" in note.message and "张三" in note.message
@@ -232,13 +242,48 @@ def test_portal_cannot_skip_a_step(client, unit, submitter, reviewer):
     configure(unit, review=True, sign_off=True)
     report = draft(submitter)
     client.force_login(submitter)
-    client.post(reverse("reports:submit", args=[report.pk]), {"secrecy_declared": "on"})
+    client.post(reverse("reports:submit", args=[report.pk]), {"secrecy_declared": "on", **seen(report)})
     assert Report.objects.get(pk=report.pk).status == S.IN_REVIEW  # the button means 送审核 here
     # the drafter cannot approve their own report through the review URL
-    response = client.post(
-        reverse("reports:review", args=[report.pk]), {"decision": "approve", "secrecy_declared": "on"}, follow=True
-    )
+    data = {"decision": "approve", "secrecy_declared": "on", **seen(report)}
+    response = client.post(reverse("reports:review", args=[report.pk]), data, follow=True)
     assert Report.objects.get(pk=report.pk).status == S.IN_REVIEW and "审核人" in response.text
+
+
+@pytest.mark.parametrize("body", ["", "<p>本次会议贯彻一府两院工作报告</p>"])
+def test_the_review_url_does_not_submit_a_report_that_waits_at_no_step(client, submitter, body):
+    """A unit without a chain: its draft is submitted only with the drafter's checks (a body, the wording hits
+    confirmed), never by a decision posted to the review URL."""
+    WordingRule.objects.create(phrase="一府两院", correction="一府一委两院")
+    report = make_report(submitter, body=body)
+    client.force_login(submitter)
+    data = {"decision": "approve", "secrecy_declared": "on", **seen(report)}
+    response = client.post(reverse("reports:review", args=[report.pk]), data, follow=True)
+    report.refresh_from_db()
+    assert report.status == S.DRAFT and not report.events.exists()
+    assert "不在待审核或待签发环节" in response.text
+
+
+@pytest.mark.parametrize("configured", [(False, False), (True, False), (False, True)])
+def test_no_path_moves_an_empty_body_out_of_the_drafters_hands(unit, submitter, configured):
+    review, sign_off = configured
+    configure(unit, review=review, sign_off=sign_off)
+    report = make_report(submitter, body="<p>&nbsp;</p>")
+    step = chain.next_step(unit, report.status)
+    with pytest.raises(TransitionError, match="前请填写正文"):
+        report.transition(step, by=submitter, secrecy_declared=True)
+    assert Report.objects.get(pk=report.pk).status == S.DRAFT and not report.events.exists()
+
+
+def test_an_empty_body_is_refused_on_a_return_too(unit, submitter, reviewer):
+    configure(unit, review=True, sign_off=False)
+    report = make_report(submitter)
+    report.transition(S.IN_REVIEW, by=submitter)
+    report.transition(S.UNIT_RETURNED, by=reviewer, comment="请重写")
+    Report.objects.filter(pk=report.pk).update(body="")
+    report.refresh_from_db()
+    with pytest.raises(TransitionError, match="送审核前请填写正文"):
+        report.transition(S.IN_REVIEW, by=submitter)
 
 
 def test_reports_inside_the_unit_are_hidden_from_the_desk(client, unit, submitter, editor):
@@ -256,6 +301,29 @@ def test_unit_without_chain_submits_as_before_and_shows_no_chain(client, submitt
     client.force_login(editor)
     page = client.get(reverse("admin:reports_report_change", args=[report.pk])).text
     assert "本单位未设审核签发流程" in page and SECRECY_DECLARATION in page
+
+
+def test_a_person_is_named_the_same_way_in_records_messages_and_pages(
+    client, unit, submitter, django_capture_on_commit_callbacks
+):
+    """姓 张, 名 三 is 张三 everywhere (never “三 张”); a person without a name is named by role (报送员), never by
+    the login."""
+    configure(unit, review=True, sign_off=False)
+    reviewer = person("zhangsan", "三", UnitRole.Role.REVIEWER, email="zhangsan@shangcheng.example")
+    reviewer.last_name = "张"
+    reviewer.save()
+    report = draft(submitter)
+    with django_capture_on_commit_callbacks(execute=True):
+        report.transition(S.IN_REVIEW, by=submitter)
+    assert "（报送员）" in Notification.objects.get(recipient=reviewer).message
+    assert mail.outbox[-1].body.startswith("张三：")
+    assert str(UnitRole.objects.get(user=reviewer)) == f"张三 · {unit} · 审核人"
+    report.transition(S.UNIT_RETURNED, by=reviewer, comment="请核实数据")
+    client.force_login(submitter)
+    assert "本单位张三退回修改：请核实数据" in client.get(reverse("reports:edit", args=[report.pk])).text
+    report.transition(S.IN_REVIEW, by=submitter)
+    report.transition(S.SUBMITTED, by=reviewer, secrecy_declared=True)
+    assert [step.by for step in chain.record(report.events.all())] == ["张三", "张三"]
 
 
 # --- the 保密 declaration on every path ------------------------------------------------------------------------
@@ -280,7 +348,7 @@ def test_form_refuses_submission_without_declaration_and_keeps_the_text(logged_i
 
 def test_detail_submit_refuses_without_declaration(logged_in, submitter):
     report = draft(submitter)
-    response = logged_in.post(reverse("reports:submit", args=[report.pk]), follow=True)
+    response = logged_in.post(reverse("reports:submit", args=[report.pk]), seen(report), follow=True)
     assert Report.objects.get(pk=report.pk).status == S.DRAFT and "保密声明" in response.text
     assert SECRECY_DECLARATION in logged_in.get(reverse("reports:detail", args=[report.pk])).text
 
@@ -291,7 +359,8 @@ def test_declaration_is_asked_only_at_the_last_step(logged_in, unit, submitter):
     page = logged_in.get(reverse("reports:edit", args=[report.pk])).text
     assert "id_secrecy_declared" not in page and "送审核" in page
     logged_in.post(
-        reverse("reports:edit", args=[report.pk]), {"title": "上城区：标题", "body": "<p>正文</p>", "action": "submit"}
+        reverse("reports:edit", args=[report.pk]),
+        {"title": "上城区：标题", "body": "<p>正文</p>", "action": "submit", "seen_status": "draft"},
     )
     assert Report.objects.get(pk=report.pk).status == S.IN_REVIEW
 
@@ -353,3 +422,72 @@ def test_admin_pages_for_roles_and_chain_settings(client, unit, reviewer, editor
     assert client.get(reverse("admin:auth_user_change", args=[reviewer.pk])).status_code == 200
     response = client.get(reverse("admin:reports_contributor_changelist"))
     assert response.status_code == 200 and "须经审核" in response.text
+
+
+# --- a role belongs to a member of the unit ------------------------------------------------------------------------
+
+
+def test_a_unit_role_is_only_for_a_member_of_the_unit(unit, submitter, other_submitter):
+    from django.core.exceptions import ValidationError
+
+    UnitRole(user=submitter, unit=unit, role=UnitRole.Role.REVIEWER).clean()
+    with pytest.raises(ValidationError, match="不是“上城区人大常委会办公室”的成员"):
+        UnitRole(user=other_submitter, unit=unit, role=UnitRole.Role.REVIEWER).clean()
+
+
+def _inline(prefix, rows, initial=0):
+    data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": initial}
+    data |= {f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
+    for i, row in enumerate(rows):
+        data |= {f"{prefix}-{i}-{key}": value for key, value in row.items()}
+    return data
+
+
+def test_the_admin_refuses_a_role_for_someone_outside_the_unit(client, unit, submitter, other_submitter, editor):
+    client.force_login(editor)
+    unit_page = {
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "district": unit.district,
+        "position": unit.position,
+        "is_active": "on",
+        "email": "",
+        "review_required": "on",
+    }
+    url = reverse("admin:reports_contributor_change", args=[unit.pk])
+    outsider = _inline("roles", [{"user": other_submitter.pk, "role": "reviewer", "unit": unit.pk}])
+    response = client.post(url, {**unit_page, **outsider})
+    assert response.status_code == 200 and "不是“上城区人大常委会办公室”的成员" in response.text
+    assert not UnitRole.objects.exists()
+    member = _inline("roles", [{"user": submitter.pk, "role": "reviewer", "unit": unit.pk}])
+    assert client.post(url, {**unit_page, **member}).status_code == 302
+    assert UnitRole.objects.get().user == submitter
+
+    # On the person's page: a role in a unit they do not belong to is refused there too.
+    user_page = {
+        "username": other_submitter.username,
+        "is_active": "on",
+        "date_joined_0": "2024-01-02",
+        "date_joined_1": "08:00:00",
+        **_inline(
+            "profile",
+            [
+                {
+                    "id": other_submitter.profile.pk,
+                    "user": other_submitter.pk,
+                    "role": "submitter",
+                    "unit": other_submitter.profile.unit_id,
+                }
+            ],
+            initial=1,
+        ),
+        **_inline("unit_roles", [{"unit": unit.pk, "role": "unit_approver", "user": other_submitter.pk}]),
+    }
+    response = client.post(reverse("admin:auth_user_change", args=[other_submitter.pk]), user_page)
+    assert response.status_code == 200 and "不是“上城区人大常委会办公室”的成员" in response.text
+    assert not UnitRole.objects.filter(user=other_submitter).exists()
+    own = other_submitter.profile.unit_id
+    user_page |= _inline("unit_roles", [{"unit": own, "role": "unit_approver", "user": other_submitter.pk}])
+    assert client.post(reverse("admin:auth_user_change", args=[other_submitter.pk]), user_page).status_code == 302
+    assert UnitRole.objects.get(user=other_submitter).unit_id == own
+    assert 'name="unit_roles-TOTAL_FORMS"' not in client.get(reverse("admin:auth_user_add")).text

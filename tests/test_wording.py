@@ -130,7 +130,8 @@ def test_unit_is_warned_on_submit_and_may_still_submit(logged_in, dictionary):
     assert 'id="wording-hits"' in response.text and "市人大常委会主任张三" in response.text
     signature = wording.signature(wording.check_text(report.title, report.body, datetime.date.today()))
     assert f'value="{signature}"' in response.text
-    logged_in.post(reverse("reports:edit", args=[report.pk]), {**data, "wording_confirmed": signature})
+    confirmed = {**data, "wording_confirmed": signature, "seen_status": "draft"}
+    logged_in.post(reverse("reports:edit", args=[report.pk]), confirmed)
     assert Report.objects.get(pk=report.pk).status == Report.Status.SUBMITTED
 
 
@@ -140,7 +141,9 @@ def test_confirmation_does_not_cover_new_hits(logged_in, submitter, dictionary):
     report.body += "<p>市人大常委会主任张三出席。</p>"
     report.save()
     response = logged_in.post(
-        reverse("reports:submit", args=[report.pk]), {"secrecy_declared": "on", "wording_confirmed": old}, follow=True
+        reverse("reports:submit", args=[report.pk]),
+        {"secrecy_declared": "on", "wording_confirmed": old, "seen_status": "draft"},
+        follow=True,
     )
     assert Report.objects.get(pk=report.pk).status == Report.Status.DRAFT and "用词检查发现 2 处" in response.text
 

@@ -1,8 +1,11 @@
 """The wording dictionary's CSV import with files as they really come: Excel's GBK, over-long cells, broken
 quoting, NUL bytes. A clear Chinese message naming the row, nothing half-imported, never a 500."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from reports.models import Leader, OfficialName, WordingRule
@@ -60,3 +63,34 @@ def test_a_file_that_is_not_csv_text_is_refused(importing, data):
     response = importing(data)
     assert response.status_code == 200 and "不是 CSV 文本" in response.text
     assert nothing_imported() and not Leader.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_command_reads_excels_gbk_as_the_admin_does(tmp_path):
+    path = tmp_path / "词典.csv"
+    path.write_bytes((HEADER + "机构名称,杭州市人大常务委员会,杭州市人民代表大会常务委员会,,,,\n").encode("gbk"))
+    out = io.StringIO()
+    call_command("wording_dictionary", "import", str(path), stdout=out)
+    assert "Imported" in out.getvalue()
+    assert OfficialName.objects.get().wrong_form_list == ["杭州市人大常务委员会"]
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01\x02")
+    with pytest.raises(CommandError, match="不是 CSV 文本"):
+        call_command("wording_dictionary", "import", str(path), stdout=io.StringIO())
+
+
+def test_one_formula_guard_for_every_export():
+    from renda.csvsafe import safe_cell, unquote_cell
+
+    assert [safe_cell(v) for v in ("=SUM(A1)", "+1", "-1", "@x", "\tx", "上城区", 3, None)] == [
+        "'=SUM(A1)",
+        "'+1",
+        "'-1",
+        "'@x",
+        "'\tx",
+        "上城区",
+        3,
+        None,
+    ]
+    assert (
+        unquote_cell(" '=SUM(A1) ") == "=SUM(A1)" and unquote_cell("'上城区") == "'上城区" and unquote_cell("'") == "'"
+    )

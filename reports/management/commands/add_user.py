@@ -63,8 +63,7 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             Profile.objects.create(user=user, role=profile_role, unit=contributor)
-            for unit_role in unit_roles:
-                UnitRole.objects.create(user=user, unit=contributor, role=unit_role)
+            self._give_unit_roles(user, contributor, unit_roles)
         where = f" for {contributor.name} ({contributor.get_district_display()})" if contributor else ""
         self.stdout.write(f"Created {'+'.join([profile_role, *unit_roles])} {username}{where}.")
         if generated:
@@ -73,9 +72,16 @@ class Command(BaseCommand):
     def _add_unit_roles(self, user, unit_name, unit_roles):
         with transaction.atomic():
             contributor = Contributor.objects.get_or_create_by_name(unit_name)
-            profile = getattr(user, "profile", None)
-            if profile is None or profile.unit_id != contributor.pk:
-                raise CommandError(f"User {user.username!r} is not a member of {contributor.name}.")
-            for unit_role in unit_roles:
-                UnitRole.objects.get_or_create(user=user, unit=contributor, role=unit_role)
+            self._give_unit_roles(user, contributor, unit_roles)
         self.stdout.write(f"Gave {user.username} the roles {', '.join(unit_roles)} in {contributor.name}.")
+
+    def _give_unit_roles(self, user, contributor, unit_roles):
+        """Each role checked by UnitRole.clean (a member of the unit), as the admin checks it."""
+        for unit_role in unit_roles:
+            try:
+                UnitRole(user=user, unit=contributor, role=unit_role).clean()
+            except ValidationError as exc:
+                raise CommandError(
+                    f"User {user.username!r} is not a member of {contributor.name}: {' '.join(exc.messages)}"
+                ) from None
+            UnitRole.objects.get_or_create(user=user, unit=contributor, role=unit_role)

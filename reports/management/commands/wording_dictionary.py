@@ -10,7 +10,8 @@ from reports import wording
 
 class Command(BaseCommand):
     help = (
-        "export FILE|- writes the dictionary as CSV (UTF-8 with BOM, for Excel); import FILE adds or updates entries."
+        "export FILE|- writes the dictionary as CSV (UTF-8 with BOM, for Excel); import FILE (UTF-8 or GBK) adds or "
+        "updates entries."
     )
 
     def add_arguments(self, parser):
@@ -27,11 +28,11 @@ class Command(BaseCommand):
             print(f"Exported {rows} entries.", file=sys.stderr)
             return
         try:
-            text = Path(file).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            data = Path(file).read_bytes()
+        except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from None
         try:
-            counts = wording.import_csv(text)
+            counts = wording.import_csv(wording.decode_csv(data))  # UTF-8 or Excel's GBK, as in the admin
         except wording.ImportError_ as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write("Imported: " + ", ".join(f"{kind} {n}" for kind, n in counts.items()))
