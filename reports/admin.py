@@ -224,6 +224,9 @@ class DecisionForm(forms.Form):
     seen_status = forms.ChoiceField(
         choices=Report.Status.choices, error_messages={"required": "页面已过期，请刷新后再处理。"}
     )
+    #: What the editor read (Report.content_signature): a report returned and sent again is back in the same
+    #: status with another text, which the editor has not read.
+    seen_content = forms.CharField(max_length=64, error_messages={"required": "页面已过期，请刷新后再处理。"})
 
     def clean_comment(self):
         comment = self.cleaned_data["comment"]
@@ -234,7 +237,7 @@ class DecisionForm(forms.Form):
         return comment
 
     def first_error(self) -> str:
-        for name in ("decision", "seen_status", "comment"):
+        for name in ("decision", "seen_status", "seen_content", "comment"):
             if name in self.errors:
                 return self.errors[name][0]
         return "请选择一个处理决定。"
@@ -547,6 +550,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
                     for key, status in DecisionForm.DECISIONS.items()
                     if (Report.Status(obj.status), status) in Report.EDITOR_MOVES
                 ],
+                "content_signature": obj.content_signature(),
                 "piece": obj.piece,
                 "piece_url": _piece_url(obj.piece),
                 "wording_hits": wording.check_text(obj.title, obj.body, timezone.localdate()),
@@ -572,7 +576,11 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
         to = DecisionForm.DECISIONS[form.cleaned_data["decision"]]
         try:
             report.transition(
-                to, by=request.user, comment=form.cleaned_data["comment"], expected=form.cleaned_data["seen_status"]
+                to,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                expected=form.cleaned_data["seen_status"],
+                expected_content=form.cleaned_data["seen_content"],
             )
         except TransitionError as exc:
             messages.error(request, str(exc))

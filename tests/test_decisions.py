@@ -1,6 +1,7 @@
 """Every status move, legal and illegal, for each side; and the editor's decisions made through the inbox."""
 
 import itertools
+import re
 import threading
 
 import pytest
@@ -70,11 +71,17 @@ def test_return_and_decline_need_a_reason(to, submitter, editor):
     assert Report.objects.get(pk=report.pk).status == S.SUBMITTED
 
 
-def decide(client, report, decision, comment="", seen=None):
-    """Post the decision panel as the change page renders it, with the status the editor saw."""
+def decide(client, report, decision, comment="", seen=None, seen_content=None):
+    """Post the decision panel as the change page renders it, with the status and the text the editor saw."""
     url = reverse("admin:reports_report_decide", args=[report.pk])
-    seen = seen or Report.objects.get(pk=report.pk).status
-    return client.post(url, {"decision": decision, "comment": comment, "seen_status": seen}, follow=True)
+    stored = Report.objects.get(pk=report.pk)
+    data = {
+        "decision": decision,
+        "comment": comment,
+        "seen_status": seen or stored.status,
+        "seen_content": seen_content or stored.content_signature(),
+    }
+    return client.post(url, data, follow=True)
 
 
 def test_accepting_from_the_inbox_records_who_and_when(client, submitter, editor):
@@ -187,7 +194,12 @@ def test_accept_and_decline_at_once_exactly_one_applies(submitter, editor):
                 client = Client()
                 client.force_login(editor)
                 url = reverse("admin:reports_report_decide", args=[report.pk])
-                data = {"decision": decision, "comment": comment, "seen_status": "submitted"}
+                data = {
+                    "decision": decision,
+                    "comment": comment,
+                    "seen_status": "submitted",
+                    "seen_content": report.content_signature(),
+                }
                 barrier.wait()
                 response = client.post(url, data)
                 outcomes[(attempt, decision)] = [m.message for m in get_messages(response.wsgi_request)]
@@ -207,3 +219,21 @@ def test_accept_and_decline_at_once_exactly_one_applies(submitter, editor):
         refused = [d for d in ("accept", "decline") if any("本次操作未执行" in m for m in outcomes[(attempt, d)])]
         assert len(refused) == 1
         assert Report.objects.get(pk=report.pk).status == moves[0]
+
+
+def test_a_decision_on_a_text_the_editor_has_not_read_is_refused(client, submitter, editor):
+    """Returned and sent again, the report is back in the status the editor's open page shows, with another text."""
+    report = make_report(submitter, "先看的版本")
+    client.force_login(editor)
+    page = client.get(reverse("admin:reports_report_change", args=[report.pk])).text
+    seen_content = re.search(r'name="seen_content" value="([0-9a-f]+)"', page)[1]
+    report.transition(S.RETURNED, by=editor, comment="请补充")
+    report = Report.objects.get(pk=report.pk)
+    report.body = "<p>重新写过的正文</p>"
+    report.save(update_fields=["body"])
+    report.transition(S.SUBMITTED, by=submitter, secrecy_declared=True)
+    response = decide(client, report, "accept", seen_content=seen_content)
+    assert "内容在您打开页面后已有修改" in response.text
+    assert Report.objects.get(pk=report.pk).status == S.SUBMITTED
+    response = decide(client, report, "accept")  # after reading the new text
+    assert Report.objects.get(pk=report.pk).status == S.ACCEPTED

@@ -155,7 +155,8 @@ def test_a_placed_report_cannot_be_returned_until_removed(desk, published_issue,
     draft = make_draft()
     place(desk, report, issue=draft.pk, placed_as="brief", brief_text="甲")
     url = reverse("admin:reports_report_decide", args=[report.pk])
-    response = desk.post(url, {"decision": "return", "comment": "再改改", "seen_status": "accepted"}, follow=True)
+    seen = {"seen_status": "accepted", "seen_content": report.content_signature()}
+    response = desk.post(url, {"decision": "return", "comment": "再改改", **seen}, follow=True)
     assert "请先从该期移出" in response.text
     assert Report.objects.get(pk=report.pk).status == S.ACCEPTED
     # the rule belongs to the workflow itself, whoever calls it
