@@ -104,6 +104,42 @@ def run_mailing(mailing_id: int, now: datetime.datetime | None = None) -> dateti
         return pending.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
 
 
+def retry_after_failure(mailing_id: int, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """When to run a mailing's step again after one failed: DISTRIBUTION_RETRY_DELAY_SECONDS on, or None if the
+    mailing is done or gone. What the failed step had claimed waits for its claim to expire (CLAIM_SECONDS)."""
+    if not Mailing.objects.filter(pk=mailing_id).exclude(status=Mailing.Status.DONE).exists():
+        return None
+    return (now or timezone.now()) + datetime.timedelta(seconds=settings.DISTRIBUTION_RETRY_DELAY_SECONDS)
+
+
+def resume_stalled_mailings(now: datetime.datetime | None = None) -> list[int]:
+    """Queue a step for every unfinished mailing that has none waiting (its worker died, or booking the next step
+    failed); the ids of those queued. A step running for less than CLAIM_SECONDS counts as alive.
+
+    Idempotent and safe to call at once from two places: the mailings' row locks serialise the callers.
+    """
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from distribution.tasks import send_mailing
+
+    now = now or timezone.now()
+    steps = DBTaskResult.objects.filter(task_path=send_mailing.module_path)
+    alive = steps.filter(status=TaskResultStatus.READY) | steps.filter(
+        status=TaskResultStatus.RUNNING, started_at__gt=now - datetime.timedelta(seconds=CLAIM_SECONDS)
+    )
+    resumed = []
+    with transaction.atomic():
+        unfinished = Mailing.objects.select_for_update().exclude(status=Mailing.Status.DONE).order_by("pk")
+        for mailing_id in unfinished.values_list("pk", flat=True):
+            if not alive.filter(args_kwargs__args=[mailing_id]).exists():
+                send_mailing.enqueue(mailing_id)
+                resumed.append(mailing_id)
+    for mailing_id in resumed:
+        logger.warning("Mailing %s had no step waiting (a worker died?): queued one", mailing_id)
+    return resumed
+
+
 def _send_batch(mailing: Mailing, batch: list[Delivery], now: datetime.datetime) -> None:
     issue = Issue.objects.get(pk=mailing.issue_id)
     prefetch_contents([issue], bodies=False)

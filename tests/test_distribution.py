@@ -231,3 +231,47 @@ def test_two_workers_at_once_mail_each_address_once(draft_issue, editor, setting
     assert errors == []
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"reader{n}@example.cn" for n in range(12))
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 12
+
+
+def test_a_step_that_fails_books_the_next_one_and_the_mailing_recovers(published, settings, monkeypatch):
+    settings.DISTRIBUTION_PDF_MAX_WAITS = 0
+    settings.DISTRIBUTION_RETRY_DELAY_SECONDS = 60
+    mailing = Mailing.objects.get(issue=published)
+    real_send_batch = services._send_batch
+
+    def blip(*args, **kwargs):
+        raise RuntimeError("database gone for a moment")
+
+    monkeypatch.setattr(services, "_send_batch", blip)
+    steps = DBTaskResult.objects.filter(task_path=send_mailing.module_path, args_kwargs__args=[mailing.pk])
+    before = steps.count()
+    with pytest.raises(RuntimeError):
+        send_mailing.call(mailing.pk)
+    assert steps.count() == before + 1  # the failure did not end the mailing: a step is booked
+    booked = steps.order_by("-enqueued_at").first().run_after
+    assert booked > timezone.now() + datetime.timedelta(seconds=30)
+    monkeypatch.setattr(services, "_send_batch", real_send_batch)
+    later = timezone.now() + datetime.timedelta(seconds=services.CLAIM_SECONDS + 1)
+    run_all(mailing, now=later)  # the failed step's claim expired: its addresses are sent
+    assert sorted(m.to[0] for m in mail.outbox) == ["li@example.cn", "zhang@example.cn"]
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.DONE
+
+
+def test_a_mailing_left_without_a_step_is_queued_again_once(published, settings, client, editor):
+    from django.tasks import TaskResultStatus
+
+    mailing = Mailing.objects.get(issue=published)
+    steps = DBTaskResult.objects.filter(task_path=send_mailing.module_path, args_kwargs__args=[mailing.pk])
+    assert services.resume_stalled_mailings() == []  # its first step waits: nothing to do
+    # The worker died in the middle of a step: the step stays 'running' and books nothing.
+    steps.update(status=TaskResultStatus.RUNNING, started_at=timezone.now() - datetime.timedelta(hours=1))
+    client.force_login(editor)
+    client.get("/admin/")  # the desk lists the mailing under way, and puts it back in the queue
+    assert steps.filter(status=TaskResultStatus.READY).count() == 1
+    assert services.resume_stalled_mailings() == []
+    steps.filter(status=TaskResultStatus.READY).delete()
+    assert services.resume_stalled_mailings() == [mailing.pk]
+    Mailing.objects.filter(pk=mailing.pk).update(status=Mailing.Status.DONE)
+    steps.delete()
+    assert services.resume_stalled_mailings() == []
