@@ -382,13 +382,21 @@ class CircularAdmin(DeskAdminMixin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-            obj.title = obj.title or circulars.title_for(obj.period)
-            obj.text = obj.text or circulars.default_text(obj.period, circulars.table_for(obj.period))
-        elif obj.is_published:
+        if change:
+            # Only the columns changed, and only while still a draft: a publication meanwhile is not undone.
+            circulars.save_draft(obj, form.changed_data)
             return
+        obj.created_by = request.user
+        obj.title = obj.title or circulars.title_for(obj.period)
+        obj.text = obj.text or circulars.default_text(obj.period, circulars.table_for(obj.period))
         super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except circulars.EditError as exc:  # raised inside the admin's transaction: nothing of the change is kept
+            messages.error(request, str(exc))
+            return redirect("admin:network_circular_change", object_id=object_id)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_published:

@@ -164,6 +164,25 @@ class PublishError(Exception):
     pass
 
 
+class EditError(Exception):
+    """A change to a circular that cannot be saved; the message says why, in Chinese."""
+
+
+#: What the editor may change on a draft.
+EDITABLE = ("title", "text", "signed_by", "date")
+
+
+def save_draft(circular: Circular, fields) -> None:
+    """Save the editor's changes (`fields` of `circular`) to a draft, and only those columns; refused once the
+    circular is published, even by another editor since this one opened it (one conditional UPDATE decides)."""
+    fields = [name for name in EDITABLE if name in set(fields)]
+    if not fields:
+        return
+    values = {name: getattr(circular, name) for name in fields}
+    if not Circular.objects.filter(pk=circular.pk, status=Circular.Status.DRAFT).update(**values):
+        raise EditError("该通报已经发布，不能再修改，本次修改未保存。")
+
+
 def publish(circular: Circular, *, by=None) -> Circular:
     """Freeze the table, publish, and notify every network unit (a notice in its portal, mailed where it can)."""
     from network.services import PlannedReminder, send
