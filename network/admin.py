@@ -375,7 +375,8 @@ class CircularAdmin(DeskAdminMixin, admin.ModelAdmin):
             ((format_html_join("", "<td>{}</td>", ((value,) for value in cells)),) for cells in content.table_cells),
         )
         return format_html(
-            '<table class="circular-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table><p>{}</p>',
+            '<p>{}</p><table class="circular-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table><p>{}</p>',
+            content.totals_text,
             head,
             body,
             content.no_submission_text,
@@ -388,7 +389,7 @@ class CircularAdmin(DeskAdminMixin, admin.ModelAdmin):
             return
         obj.created_by = request.user
         obj.title = obj.title or circulars.title_for(obj.period)
-        obj.text = obj.text or circulars.default_text(obj.period, circulars.table_for(obj.period))
+        obj.text = obj.text or circulars.default_text(obj.period)
         super().save_model(request, obj, form, change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -72,7 +72,7 @@ def test_the_docx_table_equals_the_scores_of_the_period(client, scored, tmp_path
     assert response.status_code == 302, response.content.decode()[:3000]
     circular = Circular.objects.get()
     assert circular.title == "关于2024年第二季度信息报送采用情况的通报" and circular.status == "draft"
-    assert "共报送信息2篇" in circular.text and "刊用文章9篇、信息摘登5则" in circular.text
+    assert "共报送信息" not in circular.text  # the editor's wording only: the figures come from the table shown
 
     data = client.get(reverse("admin:network_circular_file", args=[circular.pk, "docx"])).content
     rows = docx_rows(data)
@@ -86,6 +86,7 @@ def test_the_docx_table_equals_the_scores_of_the_period(client, scored, tmp_path
 
     document = Document(io.BytesIO(data))
     text = "\n".join(p.text for p in document.paragraphs)
+    assert "共报送信息2篇" in text and "刊用文章9篇、信息摘登5则" in text
     assert text.startswith("关于2024年第二季度\n信息报送采用情况的通报")
     assert "杭州市人大常委会研究室" in text and "2024年7月5日" in text
     assert "本期未报送信息的单位：" in text and "研究室、" not in text
@@ -185,6 +186,39 @@ def test_everything_emitted_is_escaped(client, editor, submitter):
     assert any(row[1] == "<script>alert(1)</script>人大" for row in docx_rows(data))
     html = circulars.render_html(circulars.content_for(Circular.objects.get()))
     assert "<script>" not in html and "&lt;b&gt;加粗" in html
+
+
+def test_the_figures_above_the_table_are_those_of_the_table_published(client, editor, submitter):
+    """The draft is made before the quarter's last issue; what is published states that issue's figures too."""
+    circular = circulars.draft(Q2, by=editor)
+    issue = Issue.objects.create(
+        kind="regular", year=2024, number=30, total_number=730, date=datetime.date(2024, 6, 28), status="published"
+    )
+    Article.objects.create(issue=issue, title="后来刊用", body="<p>x</p>", unit=submitter.profile.unit)
+    published = circulars.publish(circular, by=editor)
+    content = circulars.content_for(published)
+    assert [(row["unit"], row["articles"]) for row in content.rows] == [("上城区人大常委会办公室", 1)]
+    assert content.totals_text == "本期各单位共报送信息0篇，《杭州人大信息》刊用文章1篇、信息摘登0则。"
+    document = Document(io.BytesIO(circulars.render_docx(content)))
+    assert content.totals_text in [p.text for p in document.paragraphs]
+    assert content.totals_text in circulars.render_html(content)
+    client.force_login(submitter)
+    assert content.totals_text in client.get(published.get_absolute_url()).content.decode()
+
+
+def test_the_research_offices_own_pieces_are_neither_ranked_nor_counted(editor, submitter):
+    issue = Issue.objects.create(
+        kind="regular", year=2024, number=30, total_number=730, date=datetime.date(2024, 6, 28), status="published"
+    )
+    Article.objects.create(issue=issue, title="上城来稿", body="<p>x</p>", unit=submitter.profile.unit)
+    for position in (1, 2):
+        Article.objects.create(
+            issue=issue, title=f"研究室自写{position}", body="<p>x</p>", unit=editor.profile.unit, position=position
+        )
+    content = circulars.content_for(circulars.draft(Q2, by=editor))
+    assert [(row["rank"], row["unit"]) for row in content.rows] == [(1, "上城区人大常委会办公室")]
+    assert "刊用文章1篇" in content.totals_text
+    assert "研究室" not in content.no_submission
 
 
 def _race(*calls):
