@@ -52,7 +52,7 @@ class CheckedFileAdminMixin:
         if upload:
             kind = upload.checked_kind
             getattr(obj, field).save(uploads.random_name(kind), upload, save=False)
-            setattr(obj, f"{field}_name", uploads.safe_name(upload.name))
+            setattr(obj, f"{field}_name", uploads.safe_name(upload.name, kind))
             setattr(obj, f"{field}_type", kind.content_type)
         elif remove:
             for name in (field, f"{field}_name", f"{field}_type"):

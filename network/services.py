@@ -492,7 +492,7 @@ def give_feedback(instruction: Instruction, *, text: str, upload=None, by) -> In
     if upload is not None:
         kind = upload.checked_kind
         feedback.file.save(uploads.random_name(kind), upload, save=False)
-        feedback.file_name, feedback.file_type = uploads.safe_name(upload.name), kind.content_type
+        feedback.file_name, feedback.file_type = uploads.safe_name(upload.name, kind), kind.content_type
         stored = feedback.file.name
     try:
         with transaction.atomic():

@@ -5,13 +5,14 @@ Every view starts from the access helper; whatever a unit may not see is a 404, 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from network.forms import FeedbackForm
 from network.models import Answer, Call, Circular, Instruction, Reminder
 from network.services import FeedbackError, completion, give_feedback
+from reports import uploads
 from reports.models import Notification
 from reports.views import Access
 
@@ -78,15 +79,7 @@ def call_document(request, pk):
         handle = call.document.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在") from None
-    return _private_file(handle, call.document_name, call.document_type)
-
-
-def _private_file(handle, name: str, content_type: str) -> FileResponse:
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.private_file_response(handle, call.document_name, call.document_type)
 
 
 @login_required
@@ -154,7 +147,7 @@ def instruction_scan(request, pk):
         handle = instruction.scan.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在") from None
-    return _private_file(handle, instruction.scan_name, instruction.scan_type)
+    return uploads.private_file_response(handle, instruction.scan_name, instruction.scan_type)
 
 
 @login_required
@@ -168,7 +161,7 @@ def feedback_file(request, pk):
         handle = feedback.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在") from None
-    return _private_file(handle, feedback.file_name, feedback.file_type)
+    return uploads.private_file_response(handle, feedback.file_name, feedback.file_type)
 
 
 # --- 通报 --------------------------------------------------------------------------------------------------------
