@@ -322,6 +322,7 @@ class Reminder(models.Model):
     class Mail(models.TextChoices):
         NONE = "none", "无邮箱"
         PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
 
@@ -348,6 +349,7 @@ class Reminder(models.Model):
     email = models.CharField("邮件地址", max_length=254, blank=True)
     mail_status = models.CharField("邮件", max_length=10, choices=Mail.choices, default=Mail.NONE)
     mail_error = models.CharField("邮件错误", max_length=300, blank=True)
+    mail_claimed_at = models.DateTimeField("邮件开始发送", null=True, blank=True, editable=False)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
     class Meta:
