@@ -192,7 +192,8 @@ def test_issues_never_import_the_distribution():
     root = Path(__file__).resolve().parent.parent
     offenders = [
         str(path)
-        for path in (root / "issues").rglob("*.py")
+        for app in ("issues", "reports")
+        for path in (root / app).rglob("*.py")
         if re.search(r"^\s*(from|import) distribution", path.read_text(), re.M)
     ]
     assert offenders == []
