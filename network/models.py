@@ -14,17 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import Contributor, District, Profile, Report, private_storage
-from reports.stats import PERIOD_KINDS, Period
+from reports.stats import PERIOD_KINDS, Period, local_midnight
 
 
 def network_units():
     """The units of the network: every active unit except the 研究室 itself (a unit with editors as members)."""
     editors = Profile.objects.filter(role__in=[Profile.Role.EDITOR, Profile.Role.APPROVER]).values("unit")
     return Contributor.objects.filter(is_active=True).exclude(pk__in=editors.filter(unit__isnull=False))
-
-
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def current_period(kind: str, today: datetime.date) -> Period:

@@ -20,11 +20,10 @@ from network.models import (
     Quota,
     Reminder,
     current_period,
-    local_midnight,
     network_units,
 )
 from reports.models import Contributor, District, Report
-from reports.stats import Period
+from reports.stats import Period, submitted_in
 from reports.text import titled
 
 logger = logging.getLogger(__name__)
@@ -215,13 +214,7 @@ def completion_xlsx(result: Completion) -> bytes:
 
 def submitted_counts(period: Period) -> dict[int, int]:
     """Reports first submitted within the period, per unit (the 报送 of 信息采用情况)."""
-    rows = (
-        Report.objects.filter(
-            submitted_at__gte=local_midnight(period.start), submitted_at__lt=local_midnight(period.end)
-        )
-        .values("unit")
-        .annotate(n=Count("id"))
-    )
+    rows = submitted_in(period).values("unit").annotate(n=Count("id"))
     return {row["unit"]: row["n"] for row in rows}
 
 
