@@ -24,9 +24,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from network.models import Answer, Instruction, Rule, RuleSet, local_midnight, network_units
+from network.models import Answer, Instruction, Rule, RuleSet, network_units
 from reports.models import Contributor, District, Report
-from reports.stats import Period
+from reports.stats import Period, local_midnight
 
 Event = Rule.Event
 OUTCOMES = {
@@ -202,9 +202,9 @@ def period_events(period: Period, today: datetime.date | None = None) -> list[Sc
             )
         )
 
-    rule_sets = _rule_sets({period.year})
+    rule_sets = _rule_sets({period.year})  # a period lies within one year: every event above is dated in it
     events += _zero_months(period, today, rule_sets)
-    _score(events, _rule_sets({e.date.year for e in events}) | rule_sets)
+    _score(events, rule_sets)
     return events
 
 

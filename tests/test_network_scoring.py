@@ -394,3 +394,15 @@ def test_an_editor_without_django_permissions_edits_the_rules_in_the_admin(clien
     data["year"] = 2026
     response = client.post(reverse("admin:network_ruleset_add"), data)
     assert response.status_code == 200 and not RuleSet.objects.filter(year=2026).exists()
+
+
+def test_a_periods_rule_set_is_read_once(submitter, other_submitter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rule_set(2024, EVERY_RULE)
+    article(issue(datetime.date(2024, 4, 10), number=1), submitter.profile.unit)
+    with CaptureQueriesContext(connection) as queries:
+        scoring.unit_scores(Period("quarter", 2024, 2))
+    table = RuleSet._meta.db_table
+    assert sum(f'FROM "{table}"' in query["sql"] for query in queries.captured_queries) == 1
