@@ -136,9 +136,14 @@ def test_a_reader_subscribes_with_double_opt_in_and_unsubscribes_in_one_click(cl
     subscriber = Subscriber.objects.get(email="reader@example.cn")
     assert subscriber.status == Subscriber.Status.PENDING and subscriber.source == Subscriber.Source.SELF
     link = re.search(r"http://\S+/subscribe/confirm/\S+/", mail.outbox[0].body).group(0)
-    client.get(link.split("8000", 1)[1])
+    path = link.split("8000", 1)[1]
+    assert "确认订阅</button>" in client.get(path).content.decode()  # a link scanner's GET confirms nothing
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING
+    assert "订阅成功" in client.post(path).content.decode()
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.ACTIVE and subscriber.confirmed_at
+    assert "订阅成功" in client.get(path).content.decode()
     # Asking again sends nothing new and says the same thing.
     client.post("/subscribe/", {"email": "reader@example.cn"})
     assert len(mail.outbox) == 1
