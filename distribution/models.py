@@ -104,12 +104,14 @@ class Mailing(models.Model):
 
 
 class Delivery(models.Model):
-    """One address of a mailing: sent, waiting (to be retried at `next_attempt_at`) or failed for good."""
+    """One address of a mailing: sent, waiting (to be retried at `next_attempt_at`), failed for good, or dropped
+    because the reader left the list before its mail went."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
+        SKIPPED = "skipped", "已退订，未发送"
 
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries", verbose_name="分发")
     subscriber = models.ForeignKey(

@@ -78,6 +78,10 @@ def run_mailing(mailing_id: int, now: datetime.datetime | None = None) -> dateti
             mailing.started_at = now
             mailing.save(update_fields=["status", "started_at"])
             _add_deliveries(mailing)
+        # A reader who unsubscribed (or was removed) since the mailing began gets no mail, nor any retry.
+        Delivery.objects.filter(mailing=mailing, status=Delivery.Status.PENDING).exclude(
+            subscriber__status=Subscriber.Status.ACTIVE
+        ).update(status=Delivery.Status.SKIPPED, next_attempt_at=None)
         batch = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(mailing=mailing, status=Delivery.Status.PENDING)

@@ -281,3 +281,21 @@ def test_a_mailing_left_without_a_step_is_queued_again_once(published, settings,
     Mailing.objects.filter(pk=mailing.pk).update(status=Mailing.Status.DONE)
     steps.delete()
     assert services.resume_stalled_mailings() == []
+
+
+def test_a_reader_who_unsubscribes_before_a_retry_is_not_mailed_again(published, settings):
+    settings.MAILERS = {"default": {"BACKEND": "tests.mail_backends.RefusingBackend"}}
+    settings.DISTRIBUTION_PDF_MAX_WAITS = 0
+    mail_backends.REFUSED.add("li@example.cn")
+    mailing = Mailing.objects.get(issue=published)
+    try:
+        next_run = services.run_mailing(mailing.pk)
+    finally:
+        mail_backends.REFUSED.clear()
+    services.unsubscribe(Subscriber.objects.get(email="li@example.cn").token)
+    run_all(mailing, now=next_run)
+    assert [m.to[0] for m in mail.outbox] == ["zhang@example.cn"]
+    left = Delivery.objects.get(mailing=mailing, email="li@example.cn")
+    assert left.status == Delivery.Status.SKIPPED and left.attempts == 1
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.DONE
