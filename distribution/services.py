@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -250,9 +250,13 @@ def subscribe(email: str, name: str = "") -> Subscriber | None:
         if subscriber is not None and subscriber.status == Subscriber.Status.ACTIVE:
             return None
         if subscriber is None:
-            subscriber = Subscriber.objects.create(
-                email=email, name=name.strip(), source=Subscriber.Source.SELF, status=Subscriber.Status.PENDING
-            )
+            try:
+                with transaction.atomic():
+                    subscriber = Subscriber.objects.create(
+                        email=email, name=name.strip(), source=Subscriber.Source.SELF, status=Subscriber.Status.PENDING
+                    )
+            except IntegrityError:
+                return None  # the same address at the same moment (a double click): the other request mails it
         elif subscriber.status == Subscriber.Status.UNSUBSCRIBED:
             subscriber.status = Subscriber.Status.PENDING
             subscriber.save(update_fields=["status"])

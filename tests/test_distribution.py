@@ -299,3 +299,32 @@ def test_a_reader_who_unsubscribes_before_a_retry_is_not_mailed_again(published,
     assert left.status == Delivery.Status.SKIPPED and left.attempts == 1
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_subscribe_answers_twice_and_mails_once(monkeypatch):
+    import threading
+
+    from tests.test_portal_races import in_thread
+
+    both_checked = threading.Barrier(2)
+    real_save = Subscriber.save
+
+    def save_when_both_checked(self, *args, **kwargs):
+        if self.pk is None:  # each request found no subscriber with that address before either inserts
+            both_checked.wait(10)
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Subscriber, "save", save_when_both_checked)
+    from django.test import Client
+
+    data = {"email": "reader@example.cn", "name": "王五"}
+    runs = [in_thread(Client().post, "/subscribe/", data) for _ in range(2)]
+    for thread, _ in runs:
+        thread.join(30)
+    results = [result for _, result in runs]
+    assert [r.get("error") for r in results] == [None, None]
+    assert [r["value"].status_code for r in results] == [200, 200]
+    assert all("确认邮件" in r["value"].content.decode() for r in results)
+    assert Subscriber.objects.filter(email="reader@example.cn").count() == 1
+    assert len(mail.outbox) == 1
