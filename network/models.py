@@ -267,19 +267,19 @@ class Quota(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["period"],
-                condition=Q(scope="every_unit"),
+                condition=Q(scope="every_unit", is_active=True),
                 name="quota_one_every_unit_per_period",
                 violation_error_message="该周期已有“每个单位”的报送任务。",
             ),
             models.UniqueConstraint(
                 fields=["period", "unit"],
-                condition=Q(scope="unit"),
+                condition=Q(scope="unit", is_active=True),
                 name="quota_one_per_unit_and_period",
                 violation_error_message="该单位在这个周期已有报送任务。",
             ),
             models.UniqueConstraint(
                 fields=["period", "district"],
-                condition=Q(scope="district"),
+                condition=Q(scope="district", is_active=True),
                 name="quota_one_per_district_and_period",
                 violation_error_message="该区县在这个周期已有报送任务。",
             ),
