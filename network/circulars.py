@@ -1,11 +1,14 @@
 """通报: the periodic adoption circular, drafted from the scores, edited, published to the units; DOCX and PDF.
 
-The table is the `scores` ranking of the period (network/scoring.py) with each unit's reports sent, articles,
-briefs and 批示; the units of the network that sent nothing are named. A draft is computed from the facts each
-time; publishing freezes the table in the circular, so what the units received never changes. The circular's text
-is the editor's wording only: the sentence of figures above the table is summed from the table shown, so the two
-cannot disagree. Only the network's units are ranked (not the 研究室's own pieces). The admin's downloads and
-`manage.py circular` go through `content_for` and the same two renderers: they give the same file.
+The table is the `scores` ranking of the period (network/scoring.py) with each unit's 报送, articles, briefs and
+批示; the units of the network that sent nothing are named. One definition holds for the sentence, the table and the
+list (network/scoring.py): 报送 is the reports first submitted in the period plus the pieces printed in it that came
+from no report (imported issues); 未报送 is a unit with neither a report submitted nor a piece printed in the
+period. A draft is computed from the facts each time; publishing freezes the table in the circular, so what the
+units received never changes. The circular's text is the editor's wording only: the sentence of figures above the
+table is summed from the table shown, so the two cannot disagree. Only the network's units are ranked (not the
+研究室's own pieces). The admin's downloads and `manage.py circular` go through `content_for` and the same two
+renderers: they give the same file.
 """
 
 import datetime
@@ -42,6 +45,7 @@ def table_for(period: Period) -> dict:
     """The ranking table of the network's units and those with no submission, as plain data (what publishing
     freezes). The 研究室's own pieces are not the network's: it is neither ranked nor counted in the totals."""
     units = set(network_units().values_list("pk", flat=True))
+    scores = unit_scores(period)
     rows = [
         {
             "rank": score.rank,
@@ -53,9 +57,9 @@ def table_for(period: Period) -> dict:
             "instructions": score.instructions,
             "points": float(score.points),
         }
-        for score in rank([score for score in unit_scores(period) if score.unit.pk in units])
+        for score in rank([score for score in scores if score.unit.pk in units])
     ]
-    return {"rows": rows, "no_submission": [unit.name for unit in no_submission_units(period)]}
+    return {"rows": rows, "no_submission": [unit.name for unit in no_submission_units(period, scores)]}
 
 
 def default_text(period: Period) -> str:

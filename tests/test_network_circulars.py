@@ -80,13 +80,14 @@ def test_the_docx_table_equals_the_scores_of_the_period(client, scored, tmp_path
     scores = scores_json("--quarter", "2")
     assert [(r[1], r[2], float(r[7])) for r in rows[1:]] == [(s["unit"], s["district"], s["points"]) for s in scores]
     by_unit = {r[1]: r for r in rows[1:]}
-    assert by_unit["上城区人大常委会办公室"] == ["1", "上城区人大常委会办公室", "上城区", "1", "1", "0", "0", "4"]
+    # 报送 2: its report of the quarter, and its imported article (printed without a report).
+    assert by_unit["上城区人大常委会办公室"] == ["1", "上城区人大常委会办公室", "上城区", "2", "1", "0", "0", "4"]
     assert by_unit["西湖区人大常委会办公室"][3:] == ["1", "0", "0", "0", "-1"]
     assert rows[-1][0] == str(len(rows) - 1)  # 西湖 is last, alone with negative points
 
     document = Document(io.BytesIO(data))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "共报送信息2篇" in text and "刊用文章9篇、信息摘登5则" in text
+    assert "共报送信息16篇" in text and "刊用文章9篇、信息摘登5则" in text  # 2 reports + 14 imported pieces
     assert text.startswith("关于2024年第二季度\n信息报送采用情况的通报")
     assert "杭州市人大常委会研究室" in text and "2024年7月5日" in text
     assert "本期未报送信息的单位：" in text and "研究室、" not in text
@@ -116,7 +117,7 @@ def test_the_pdf_holds_the_same_figures(scored, tmp_path):
     for score in scores_json("--quarter", "2"):
         assert score["unit"] in flat
     lines = [" ".join(line.split()) for line in pdftotext(out, "-layout").splitlines()]
-    assert any(line.startswith("1 上城区人大常委会办公室 上城区 1 1 0 0 4") for line in lines)
+    assert any(line.startswith("1 上城区人大常委会办公室 上城区 2 1 0 0 4") for line in lines)
     assert any("西湖区人大常委会办公室 西湖区 1 0 0 0 -1" in line for line in lines)
     assert "杭州市人大常委会研究室" in flat and "本期未报送信息的单位" in flat
 
@@ -198,7 +199,7 @@ def test_the_figures_above_the_table_are_those_of_the_table_published(client, ed
     published = circulars.publish(circular, by=editor)
     content = circulars.content_for(published)
     assert [(row["unit"], row["articles"]) for row in content.rows] == [("上城区人大常委会办公室", 1)]
-    assert content.totals_text == "本期各单位共报送信息0篇，《杭州人大信息》刊用文章1篇、信息摘登0则。"
+    assert content.totals_text == "本期各单位共报送信息1篇，《杭州人大信息》刊用文章1篇、信息摘登0则。"
     document = Document(io.BytesIO(circulars.render_docx(content)))
     assert content.totals_text in [p.text for p in document.paragraphs]
     assert content.totals_text in circulars.render_html(content)
@@ -219,6 +220,40 @@ def test_the_research_offices_own_pieces_are_neither_ranked_nor_counted(editor, 
     assert [(row["rank"], row["unit"]) for row in content.rows] == [(1, "上城区人大常委会办公室")]
     assert "刊用文章1篇" in content.totals_text
     assert "研究室" not in content.no_submission
+
+
+def test_the_figures_the_table_and_the_unsent_list_agree_on_imported_pieces_and_a_report_printed_later(
+    editor, submitter, other_submitter
+):
+    """报送 = reports submitted in the period + pieces printed in it without a report (imported issues); a unit with
+    a report submitted or a piece printed in the period is not 未报送. 上城 has only an imported article in Q2;
+    西湖 sent a report in March, printed in April; 拱墅 sent nothing."""
+    from tests.portal import make_report
+
+    idle = Contributor.objects.create(name="拱墅区人大常委会办公室", district="gongshu")
+    imported = Issue.objects.create(
+        kind="regular", year=2024, number=8, total_number=708, date=datetime.date(2024, 5, 6), status="published"
+    )
+    Article.objects.create(issue=imported, title="往期导入", body="<p>x</p>", unit=submitter.profile.unit)
+    march = make_report(other_submitter, title="西湖区：三月报送", status="accepted")
+    type(march).objects.filter(pk=march.pk).update(submitted_at=at_local(datetime.date(2024, 3, 28)))
+    april = Issue.objects.create(
+        kind="regular", year=2024, number=9, total_number=709, date=datetime.date(2024, 4, 8), status="published"
+    )
+    unit = other_submitter.profile.unit
+    Article.objects.create(issue=april, title="三月报送", body="<p>x</p>", unit=unit, report=march)
+
+    q2 = circulars.content_for(circulars.draft(Q2, by=editor))
+    rows = {row["unit"]: (row["sent"], row["articles"], row["briefs"]) for row in q2.rows}
+    assert rows == {"上城区人大常委会办公室": (1, 1, 0), "西湖区人大常委会办公室": (0, 1, 0)}
+    assert q2.totals_text == "本期各单位共报送信息1篇，《杭州人大信息》刊用文章2篇、信息摘登0则。"
+    assert idle.name in q2.no_submission
+    assert not set(rows) & set(q2.no_submission)  # no unit of the table is named as having sent nothing
+
+    q1 = circulars.content_for_period(Period("quarter", 2024, 1))
+    assert [(row["unit"], row["sent"], row["articles"]) for row in q1.rows] == [("西湖区人大常委会办公室", 1, 0)]
+    assert "西湖区人大常委会办公室" not in q1.no_submission and submitter.profile.unit.name in q1.no_submission
+    assert q1.totals_text.startswith("本期各单位共报送信息1篇")
 
 
 def _race(*calls):
