@@ -207,7 +207,7 @@ def publish(circular: Circular, *, by=None) -> Circular:
         locked.status = Circular.Status.PUBLISHED
         locked.published_at = timezone.now()
         locked.save(update_fields=["table", "status", "published_at"])
-        message = f"研究室发布了《{locked.title}》，请在“通报”中查阅。"
+        message = f"研究室发布了《{locked.title}》，请在“通报”中查阅。"  # a 通报's notice, shown under 通报
         for unit in network_units():
             send(PlannedReminder(unit, Reminder.Reason.CIRCULAR, f"circular:{locked.pk}", message), by=by)
     return locked

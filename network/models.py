@@ -301,8 +301,19 @@ class Quota(models.Model):
         return min(period.start + datetime.timedelta(days=self.remind_day - 1), last)
 
 
+class ReminderQuerySet(models.QuerySet):
+    def chasers(self):
+        """The 催报 proper (asking the unit to send or to answer): every reason but a 通报's notice."""
+        return self.exclude(reason=Reminder.Reason.CIRCULAR)
+
+    def circular_notices(self):
+        """The notices of a 通报 published (shown with the circulars, not among the 催报)."""
+        return self.filter(reason=Reminder.Reason.CIRCULAR)
+
+
 class Reminder(models.Model):
-    """A 催报 reminder sent to a unit: shown in its portal, mailed where it has an address, kept as the log.
+    """A message of the network to a unit: a 催报 reminder, or the notice of a 通报 published (reason `circular`).
+    Shown in its portal (催报 under 催报, a 通报's notice under 通报), mailed where it has an address, kept as the log.
 
     The constraint, not only a check, makes sure no unit is reminded twice for the same reason on the same day.
     """
@@ -348,6 +359,8 @@ class Reminder(models.Model):
     mail_claimed_at = models.DateTimeField("邮件开始发送", null=True, blank=True, editable=False)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
+    objects = ReminderQuerySet.as_manager()
+
     class Meta:
         verbose_name = "催报记录"
         verbose_name_plural = "催报记录"
@@ -363,6 +376,18 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.get_reason_display()} · {self.day}"
+
+    def get_absolute_url(self) -> str:
+        """Where the unit reads what the message is about: the circular, or its 催报 list."""
+        if (pk := self.circular_pk) is not None:
+            return reverse("network:circular", args=[pk])
+        return reverse("network:reminders")
+
+    @property
+    def circular_pk(self) -> int | None:
+        """The circular a 通报's notice is about (its key is `circular:<id>`), else None."""
+        kind, _, pk = self.reason_key.partition(":")
+        return int(pk) if self.reason == self.Reason.CIRCULAR and kind == "circular" and pk.isdigit() else None
 
     @property
     def sender_label(self) -> str:

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from network.models import (
@@ -411,10 +410,11 @@ def mail(reminder_id: int, *, now: datetime.datetime | None = None) -> bool:
     if claimed != 1:
         return False
     reminder = Reminder.objects.select_related("unit").get(pk=reminder_id)
-    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("network:reminders")
+    link = settings.PORTAL_BASE_URL.rstrip("/") + reminder.get_absolute_url()
     subject = " ".join(f"【杭州人大信息】{reminder.get_reason_display()}：{reminder.message}".split())[:80]
+    where = "查看通报" if reminder.circular_pk is not None else "查看催报通知"
     body = (
-        f"{reminder.unit.name}：\n\n{reminder.message}\n\n查看约稿与催报通知：{link}\n\n"
+        f"{reminder.unit.name}：\n\n{reminder.message}\n\n{where}：{link}\n\n"
         "（本邮件由信息报送系统自动发送，请勿直接回复）"
     )
     try:

@@ -156,7 +156,32 @@ def test_publishing_freezes_the_table_and_notifies_the_units(client, scored, sub
     assert docx.status_code == 200 and docx_rows(docx.content)[1:] == [
         circulars.CircularContent("", "", frozen, []).cells(row) for row in frozen
     ]
-    assert "查看通报" in client.get(reverse("network:reminders")).content.decode()
+    assert circular.title in client.get(reverse("network:circulars")).content.decode()  # where its notice shows
+
+
+def test_a_published_circular_reaches_the_units_as_a_notice_of_the_circular(client, editor, submitter, mailoutbox):
+    """Not as a 催报: the notice shows under 通报 (the menu counts it, the list marks the circular 新发布), the mail
+    links to the circular, and the 催报 page does not list it."""
+    from tests.network import deliver_reminder_mail
+
+    Contributor.objects.filter(pk=submitter.profile.unit.pk).update(email="sc@example.cn")
+    circular = circulars.publish(circulars.draft(Q2, by=editor), by=editor)
+    assert deliver_reminder_mail() >= 1
+    mail = next(m for m in mailoutbox if m.to == ["sc@example.cn"])
+    assert "催报" not in mail.subject + mail.body
+    assert f"查看通报：http://127.0.0.1:8000{circular.get_absolute_url()}" in mail.body
+
+    client.force_login(submitter)
+    menu = client.get(reverse("reports:list")).content.decode()
+    assert f'href="{reverse("network:circulars")}">通报<span class="badge" aria-label="1 条未读">' in menu
+    assert f'href="{reverse("network:reminders")}">催报</a>' in menu  # no unread 催报
+    assert "约稿/通知" not in menu and f'href="{reverse("network:calls")}">约稿</a>' in menu
+    assert circular.title not in client.get(reverse("network:reminders")).content.decode()
+    listing = client.get(reverse("network:circulars")).content.decode()
+    assert "新发布" in listing
+    menu = client.get(reverse("reports:list")).content.decode()
+    assert f'href="{reverse("network:circulars")}">通报</a>' in menu
+    assert "新发布" not in client.get(reverse("network:circulars")).content.decode()
 
 
 def test_a_published_circular_cannot_be_edited(client, scored):
