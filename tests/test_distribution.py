@@ -178,6 +178,8 @@ def test_the_editor_imports_subscribers_from_an_excel_csv(client, editor):
     csv_text = "姓名,邮箱,分组\n张三,zhang@example.cn,市人大常委会组成人员\n李四,bad-address,各区县人大常委会\n"
     csv_text += "赵六,GONE@example.cn,各区县人大常委会\n"
     client.force_login(editor)
+    form = client.get("/admin/distribution/subscriber/import/").content.decode()
+    assert '<a href="/admin/distribution/subscriber/">订阅者</a>' in form and "<li aria-current" in form
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("list.csv", csv_text.encode("gb18030"), content_type="text/csv")
