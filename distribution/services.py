@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -239,10 +240,11 @@ def issue_message(issue: Issue, delivery: Delivery, pdf: bytes | None) -> EmailM
 
 
 def subscribe(email: str, name: str = "") -> Subscriber | None:
-    """A reader's own subscription: a pending entry and a confirmation mail (double opt-in).
+    """A reader's own subscription: a pending entry, and its confirmation mail queued for the worker (double
+    opt-in; `mail_confirmation`). The request waits on no mail server.
 
     An address already on the list (subscribed, or kept by the editor) gets nothing new; one that unsubscribed
-    before may subscribe again. Returns the subscriber mailed, or None.
+    before may subscribe again. Returns the subscriber whose mail was queued, or None.
     """
     email = email.strip().lower()
     with transaction.atomic():
@@ -260,15 +262,79 @@ def subscribe(email: str, name: str = "") -> Subscriber | None:
         elif subscriber.status == Subscriber.Status.UNSUBSCRIBED:
             subscriber.status = Subscriber.Status.PENDING
             subscriber.save(update_fields=["status"])
-    if not cache.add(f"distribution:confirm-mail:{email}", 1, 600):
-        return None  # one confirmation mail per address per ten minutes: the form cannot be used to flood one
+        if not cache.add(f"distribution:confirm-mail:{email}", 1, 600):
+            return None  # one confirmation mail per address per ten minutes: the form cannot be used to flood one
+        _queue_confirmation(subscriber.pk)
+    return subscriber
+
+
+def _queue_confirmation(subscriber_id: int) -> None:
+    """Book a fresh confirmation mail (its attempts counted from zero), in the caller's transaction."""
+    from distribution.tasks import send_confirmation
+
+    Subscriber.objects.filter(pk=subscriber_id).update(
+        confirm_mail=Subscriber.ConfirmMail.PENDING,
+        confirm_mail_attempts=0,
+        confirm_mail_error="",
+        confirm_mail_claimed_at=None,
+    )
+    send_confirmation.enqueue(subscriber_id)
+
+
+def resend_confirmations(subscribers) -> int:
+    """The editor's 重新发送确认邮件: queue the mail again for those still waiting for confirmation; how many."""
+    pending = list(subscribers.filter(status=Subscriber.Status.PENDING).values_list("pk", flat=True))
+    with transaction.atomic():
+        for pk in pending:
+            _queue_confirmation(pk)
+    return len(pending)
+
+
+def confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
     link = absolute(reverse("distribution:confirm", args=[subscriber.token]))
-    EmailMultiAlternatives(
+    return EmailMultiAlternatives(
         subject="请确认订阅《杭州人大信息》",
         body=render_to_string("distribution/confirm_mail.txt", {"link": link}),
-        to=[email],
-    ).send()
-    return subscriber
+        to=[subscriber.email],
+    )
+
+
+def mail_confirmation(subscriber_id: int, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """Mail a reader's confirmation link, if this caller claims it; when to try again after a failure, or None.
+
+    The claim is one conditional UPDATE (to `sending`, of a mail waiting, failed, or claimed by a sender that died
+    CLAIM_SECONDS ago, for an address still to be confirmed): two workers never both mail it. A failure is recorded
+    on the subscriber (`confirm_mail_error`) and retried after DISTRIBUTION_RETRY_DELAY_SECONDS × attempts, up to
+    DISTRIBUTION_MAX_ATTEMPTS; after that the editor can send it again from the subscriber list.
+    """
+    now = now or timezone.now()
+    Mail = Subscriber.ConfirmMail
+    claimable = Q(confirm_mail__in=[Mail.PENDING, Mail.FAILED]) | Q(
+        confirm_mail=Mail.SENDING, confirm_mail_claimed_at__lt=now - datetime.timedelta(seconds=CLAIM_SECONDS)
+    )
+    claimed = Subscriber.objects.filter(claimable, pk=subscriber_id, status=Subscriber.Status.PENDING).update(
+        confirm_mail=Mail.SENDING, confirm_mail_claimed_at=now
+    )
+    if claimed != 1:
+        return None
+    subscriber = Subscriber.objects.get(pk=subscriber_id)
+    attempts = subscriber.confirm_mail_attempts + 1
+    try:
+        confirmation_message(subscriber).send()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        Subscriber.objects.filter(pk=subscriber_id).update(
+            confirm_mail=Mail.FAILED, confirm_mail_attempts=attempts, confirm_mail_error=error
+        )
+        logger.warning("Confirmation mail to %s failed (attempt %s): %s", subscriber.email, attempts, error)
+        if attempts >= settings.DISTRIBUTION_MAX_ATTEMPTS:
+            return None
+        return now + datetime.timedelta(seconds=settings.DISTRIBUTION_RETRY_DELAY_SECONDS * attempts)
+    Subscriber.objects.filter(pk=subscriber_id).update(
+        confirm_mail=Mail.SENT, confirm_mail_attempts=attempts, confirm_mail_error=""
+    )
+    logger.info("Confirmation mail sent to %s", subscriber.email)
+    return None
 
 
 def confirm(token: str) -> Subscriber | None:

@@ -30,3 +30,15 @@ def send_mailing(mailing_id: int) -> str:
     if next_run is None:
         return "done"
     return f"next step at {next_run.isoformat()}"
+
+
+@task
+def send_confirmation(subscriber_id: int) -> str:
+    """Mail a reader's subscription confirmation link; after a failure, book the next attempt."""
+    from distribution.services import mail_confirmation
+
+    retry_at = mail_confirmation(subscriber_id)
+    if retry_at is None:
+        return "done"
+    send_confirmation.using(run_after=retry_at).enqueue(subscriber_id)
+    return f"failed, next attempt at {retry_at.isoformat()}"

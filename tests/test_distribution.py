@@ -39,6 +39,20 @@ def published(draft_issue, editor, subscribers, django_capture_on_commit_callbac
     return issue
 
 
+def deliver_confirmations() -> int:
+    """Run the confirmation mails queued for the worker (`send_confirmation`), as db_worker would; how many ran."""
+    from django.tasks import TaskResultStatus
+
+    from distribution.tasks import send_confirmation
+
+    queued = DBTaskResult.objects.filter(task_path=send_confirmation.module_path, status=TaskResultStatus.READY)
+    results = list(queued)
+    queued.filter(pk__in=[r.pk for r in results]).delete()
+    for result in results:
+        send_confirmation.call(*result.args_kwargs["args"])
+    return len(results)
+
+
 def run_all(mailing, now=None):
     """Run the mailing's steps as the worker would, the clock jumping to each booked step."""
     now = now or timezone.now()
@@ -135,6 +149,7 @@ def test_a_reader_subscribes_with_double_opt_in_and_unsubscribes_in_one_click(cl
     assert response.status_code == 200 and "确认邮件" in response.content.decode()
     subscriber = Subscriber.objects.get(email="reader@example.cn")
     assert subscriber.status == Subscriber.Status.PENDING and subscriber.source == Subscriber.Source.SELF
+    assert deliver_confirmations() == 1  # mailed by the worker, not from the request
     link = re.search(r"http://\S+/subscribe/confirm/\S+/", mail.outbox[0].body).group(0)
     path = link.split("8000", 1)[1]
     assert "确认订阅</button>" in client.get(path).content.decode()  # a link scanner's GET confirms nothing
@@ -146,6 +161,7 @@ def test_a_reader_subscribes_with_double_opt_in_and_unsubscribes_in_one_click(cl
     assert "订阅成功" in client.get(path).content.decode()
     # Asking again sends nothing new and says the same thing.
     client.post("/subscribe/", {"email": "reader@example.cn"})
+    deliver_confirmations()
     assert len(mail.outbox) == 1
     # The link in a mail shows a button (a link scanner unsubscribes nobody); a mail client's one-click POST,
     # without any CSRF token, unsubscribes.
@@ -329,4 +345,57 @@ def test_a_double_click_on_subscribe_answers_twice_and_mails_once(monkeypatch):
     assert [r["value"].status_code for r in results] == [200, 200]
     assert all("确认邮件" in r["value"].content.decode() for r in results)
     assert Subscriber.objects.filter(email="reader@example.cn").count() == 1
+    assert deliver_confirmations() == 1
     assert len(mail.outbox) == 1
+
+
+def test_the_confirmation_mail_goes_from_the_worker_and_a_failure_is_recorded_and_retried(client, editor, settings):
+    """The reader's request waits on no mail server: the mail is a task; a refused mail is recorded on the
+    subscriber, booked again later, and sent when the server takes it."""
+    from django.tasks import TaskResultStatus
+
+    from distribution.tasks import send_confirmation
+
+    settings.MAILERS = {"default": {"BACKEND": "tests.mail_backends.RefusingBackend"}}
+    settings.DISTRIBUTION_MAX_ATTEMPTS = 2
+    mail_backends.REFUSED.add("reader@example.cn")
+    try:
+        response = client.post("/subscribe/", {"email": "reader@example.cn", "name": "王五"})
+        assert response.status_code == 200 and "确认邮件" in response.content.decode()
+        assert mail.outbox == []  # nothing sent in the request
+        subscriber = Subscriber.objects.get(email="reader@example.cn")
+        assert subscriber.confirm_mail == Subscriber.ConfirmMail.PENDING
+
+        queued = DBTaskResult.objects.filter(task_path=send_confirmation.module_path, status=TaskResultStatus.READY)
+        first = queued.get()
+        first.delete()
+        started = timezone.now()
+        assert "next attempt" in send_confirmation.call(subscriber.pk)
+        subscriber.refresh_from_db()
+        assert subscriber.confirm_mail == Subscriber.ConfirmMail.FAILED and subscriber.confirm_mail_attempts == 1
+        assert "SMTPRecipientsRefused" in subscriber.confirm_mail_error
+        retry = queued.get()
+        assert retry.run_after >= started + datetime.timedelta(seconds=settings.DISTRIBUTION_RETRY_DELAY_SECONDS)
+        retry.delete()
+
+        assert send_confirmation.call(subscriber.pk) == "done"  # the last attempt fails too: nothing more booked
+        subscriber.refresh_from_db()
+        assert subscriber.confirm_mail_attempts == 2 and not queued.exists()
+
+        # The editor sends it again from the list, once the server takes the address.
+        mail_backends.REFUSED.clear()
+        client.force_login(editor)
+        response = client.post(
+            "/admin/distribution/subscriber/",
+            {"action": "resend_confirmation", "_selected_action": [subscriber.pk]},
+            follow=True,
+        )
+        assert "已为 1 位待确认的读者重新安排发送确认邮件" in response.content.decode()
+        assert deliver_confirmations() == 1
+        subscriber.refresh_from_db()
+        assert subscriber.confirm_mail == Subscriber.ConfirmMail.SENT and subscriber.confirm_mail_error == ""
+        assert [m.to for m in mail.outbox] == [["reader@example.cn"]]
+        assert f"/subscribe/confirm/{subscriber.token}/" in mail.outbox[0].body
+        assert send_confirmation.call(subscriber.pk) == "done" and len(mail.outbox) == 1  # a stray task: no resend
+    finally:
+        mail_backends.REFUSED.clear()
