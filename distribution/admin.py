@@ -20,12 +20,40 @@ class SubscriberGroupAdmin(DeskAdminMixin, admin.ModelAdmin):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(DeskAdminMixin, admin.ModelAdmin):
-    list_display = ["email", "name", "group", "status", "source", "created_at"]
-    list_filter = ["status", "source", "group"]
+    list_display = ["email", "name", "group", "status", "source", "confirm_mail", "created_at"]
+    list_filter = ["status", "source", "confirm_mail", "group"]
     search_fields = ["email", "name"]
-    fields = ["name", "email", "group", "status", "source", "created_at", "confirmed_at", "unsubscribed_at"]
-    readonly_fields = ["source", "created_at", "confirmed_at", "unsubscribed_at"]
+    fields = [
+        "name",
+        "email",
+        "group",
+        "status",
+        "source",
+        "created_at",
+        "confirm_mail",
+        "confirm_mail_attempts",
+        "confirm_mail_error",
+        "confirmed_at",
+        "unsubscribed_at",
+    ]
+    readonly_fields = [
+        "source",
+        "created_at",
+        "confirm_mail",
+        "confirm_mail_attempts",
+        "confirm_mail_error",
+        "confirmed_at",
+        "unsubscribed_at",
+    ]
+    actions = ["resend_confirmation"]
     change_list_template = "admin/distribution/subscriber/change_list.html"
+
+    @admin.action(description="重新发送确认邮件（仅待确认的读者）")
+    def resend_confirmation(self, request, queryset):
+        count = services.resend_confirmations(queryset)
+        skipped = queryset.count() - count
+        text = f"已为 {count} 位待确认的读者重新安排发送确认邮件。"
+        self.message_user(request, text + (f"其余 {skipped} 位不是待确认状态，未发送。" if skipped else ""))
 
     def get_urls(self):
         return [

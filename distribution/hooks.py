@@ -28,6 +28,10 @@ def desk_panel(request):
         .order_by("-mailing__created_at", "email")[:50]
     )
     mailings = list(Mailing.objects.select_related("issue").exclude(status=Mailing.Status.DONE)[:5])
+    if mailings:
+        from distribution.services import resume_stalled_mailings
+
+        resume_stalled_mailings()  # one whose worker died goes on rather than showing 发送中 for ever
     if not failed and not mailings:
         return None
     return "distribution/_desk_panel.html", {"failed": failed, "mailings": mailings}

@@ -1,8 +1,8 @@
 """The distribution list of 《杭州人大信息》 and the mailing of each published issue to it.
 
 Subscribers are kept by the editor (imported from CSV, in groups) or subscribe themselves on the public site
-(double opt-in). A mailing is one issue going out; a delivery is one address of it: the log of that send, its
-attempts and its last error.
+(double opt-in: the worker mails the confirmation link, its outcome kept on the subscriber). A mailing is one issue
+going out; a delivery is one address of it: the log of that send, its attempts and its last error.
 """
 
 import secrets
@@ -43,6 +43,15 @@ class Subscriber(models.Model):
         ACTIVE = "active", "订阅中"
         UNSUBSCRIBED = "unsubscribed", "已退订"
 
+    class ConfirmMail(models.TextChoices):
+        """The double opt-in's confirmation mail, sent by the worker (never from the reader's request)."""
+
+        NONE = "none", "无"
+        PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
     name = models.CharField("姓名", max_length=50, blank=True)
     email = models.EmailField("电子邮箱", max_length=254)
     group = models.ForeignKey(
@@ -59,6 +68,12 @@ class Subscriber(models.Model):
     created_at = models.DateTimeField("加入时间", auto_now_add=True)
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True, editable=False)
     unsubscribed_at = models.DateTimeField("退订时间", null=True, blank=True, editable=False)
+    confirm_mail = models.CharField(
+        "确认邮件", max_length=10, choices=ConfirmMail.choices, default=ConfirmMail.NONE, editable=False
+    )
+    confirm_mail_attempts = models.PositiveSmallIntegerField("确认邮件尝试次数", default=0, editable=False)
+    confirm_mail_error = models.TextField("确认邮件错误", blank=True, editable=False)
+    confirm_mail_claimed_at = models.DateTimeField("确认邮件开始发送", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "订阅者"
@@ -104,12 +119,14 @@ class Mailing(models.Model):
 
 
 class Delivery(models.Model):
-    """One address of a mailing: sent, waiting (to be retried at `next_attempt_at`) or failed for good."""
+    """One address of a mailing: sent, waiting (to be retried at `next_attempt_at`), failed for good, or dropped
+    because the reader left the list before its mail went."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
+        SKIPPED = "skipped", "已退订，未发送"
 
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries", verbose_name="分发")
     subscriber = models.ForeignKey(

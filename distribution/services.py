@@ -17,7 +17,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -78,6 +79,10 @@ def run_mailing(mailing_id: int, now: datetime.datetime | None = None) -> dateti
             mailing.started_at = now
             mailing.save(update_fields=["status", "started_at"])
             _add_deliveries(mailing)
+        # A reader who unsubscribed (or was removed) since the mailing began gets no mail, nor any retry.
+        Delivery.objects.filter(mailing=mailing, status=Delivery.Status.PENDING).exclude(
+            subscriber__status=Subscriber.Status.ACTIVE
+        ).update(status=Delivery.Status.SKIPPED, next_attempt_at=None)
         batch = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(mailing=mailing, status=Delivery.Status.PENDING)
@@ -102,6 +107,42 @@ def run_mailing(mailing_id: int, now: datetime.datetime | None = None) -> dateti
         if pending.exclude(next_attempt_at__gt=now).exists():
             return now
         return pending.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+
+
+def retry_after_failure(mailing_id: int, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """When to run a mailing's step again after one failed: DISTRIBUTION_RETRY_DELAY_SECONDS on, or None if the
+    mailing is done or gone. What the failed step had claimed waits for its claim to expire (CLAIM_SECONDS)."""
+    if not Mailing.objects.filter(pk=mailing_id).exclude(status=Mailing.Status.DONE).exists():
+        return None
+    return (now or timezone.now()) + datetime.timedelta(seconds=settings.DISTRIBUTION_RETRY_DELAY_SECONDS)
+
+
+def resume_stalled_mailings(now: datetime.datetime | None = None) -> list[int]:
+    """Queue a step for every unfinished mailing that has none waiting (its worker died, or booking the next step
+    failed); the ids of those queued. A step running for less than CLAIM_SECONDS counts as alive.
+
+    Idempotent and safe to call at once from two places: the mailings' row locks serialise the callers.
+    """
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from distribution.tasks import send_mailing
+
+    now = now or timezone.now()
+    steps = DBTaskResult.objects.filter(task_path=send_mailing.module_path)
+    alive = steps.filter(status=TaskResultStatus.READY) | steps.filter(
+        status=TaskResultStatus.RUNNING, started_at__gt=now - datetime.timedelta(seconds=CLAIM_SECONDS)
+    )
+    resumed = []
+    with transaction.atomic():
+        unfinished = Mailing.objects.select_for_update().exclude(status=Mailing.Status.DONE).order_by("pk")
+        for mailing_id in unfinished.values_list("pk", flat=True):
+            if not alive.filter(args_kwargs__args=[mailing_id]).exists():
+                send_mailing.enqueue(mailing_id)
+                resumed.append(mailing_id)
+    for mailing_id in resumed:
+        logger.warning("Mailing %s had no step waiting (a worker died?): queued one", mailing_id)
+    return resumed
 
 
 def _send_batch(mailing: Mailing, batch: list[Delivery], now: datetime.datetime) -> None:
@@ -199,10 +240,11 @@ def issue_message(issue: Issue, delivery: Delivery, pdf: bytes | None) -> EmailM
 
 
 def subscribe(email: str, name: str = "") -> Subscriber | None:
-    """A reader's own subscription: a pending entry and a confirmation mail (double opt-in).
+    """A reader's own subscription: a pending entry, and its confirmation mail queued for the worker (double
+    opt-in; `mail_confirmation`). The request waits on no mail server.
 
     An address already on the list (subscribed, or kept by the editor) gets nothing new; one that unsubscribed
-    before may subscribe again. Returns the subscriber mailed, or None.
+    before may subscribe again. Returns the subscriber whose mail was queued, or None.
     """
     email = email.strip().lower()
     with transaction.atomic():
@@ -210,21 +252,89 @@ def subscribe(email: str, name: str = "") -> Subscriber | None:
         if subscriber is not None and subscriber.status == Subscriber.Status.ACTIVE:
             return None
         if subscriber is None:
-            subscriber = Subscriber.objects.create(
-                email=email, name=name.strip(), source=Subscriber.Source.SELF, status=Subscriber.Status.PENDING
-            )
+            try:
+                with transaction.atomic():
+                    subscriber = Subscriber.objects.create(
+                        email=email, name=name.strip(), source=Subscriber.Source.SELF, status=Subscriber.Status.PENDING
+                    )
+            except IntegrityError:
+                return None  # the same address at the same moment (a double click): the other request mails it
         elif subscriber.status == Subscriber.Status.UNSUBSCRIBED:
             subscriber.status = Subscriber.Status.PENDING
             subscriber.save(update_fields=["status"])
-    if not cache.add(f"distribution:confirm-mail:{email}", 1, 600):
-        return None  # one confirmation mail per address per ten minutes: the form cannot be used to flood one
+        if not cache.add(f"distribution:confirm-mail:{email}", 1, 600):
+            return None  # one confirmation mail per address per ten minutes: the form cannot be used to flood one
+        _queue_confirmation(subscriber.pk)
+    return subscriber
+
+
+def _queue_confirmation(subscriber_id: int) -> None:
+    """Book a fresh confirmation mail (its attempts counted from zero), in the caller's transaction."""
+    from distribution.tasks import send_confirmation
+
+    Subscriber.objects.filter(pk=subscriber_id).update(
+        confirm_mail=Subscriber.ConfirmMail.PENDING,
+        confirm_mail_attempts=0,
+        confirm_mail_error="",
+        confirm_mail_claimed_at=None,
+    )
+    send_confirmation.enqueue(subscriber_id)
+
+
+def resend_confirmations(subscribers) -> int:
+    """The editor's 重新发送确认邮件: queue the mail again for those still waiting for confirmation; how many."""
+    pending = list(subscribers.filter(status=Subscriber.Status.PENDING).values_list("pk", flat=True))
+    with transaction.atomic():
+        for pk in pending:
+            _queue_confirmation(pk)
+    return len(pending)
+
+
+def confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
     link = absolute(reverse("distribution:confirm", args=[subscriber.token]))
-    EmailMultiAlternatives(
+    return EmailMultiAlternatives(
         subject="请确认订阅《杭州人大信息》",
         body=render_to_string("distribution/confirm_mail.txt", {"link": link}),
-        to=[email],
-    ).send()
-    return subscriber
+        to=[subscriber.email],
+    )
+
+
+def mail_confirmation(subscriber_id: int, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """Mail a reader's confirmation link, if this caller claims it; when to try again after a failure, or None.
+
+    The claim is one conditional UPDATE (to `sending`, of a mail waiting, failed, or claimed by a sender that died
+    CLAIM_SECONDS ago, for an address still to be confirmed): two workers never both mail it. A failure is recorded
+    on the subscriber (`confirm_mail_error`) and retried after DISTRIBUTION_RETRY_DELAY_SECONDS × attempts, up to
+    DISTRIBUTION_MAX_ATTEMPTS; after that the editor can send it again from the subscriber list.
+    """
+    now = now or timezone.now()
+    Mail = Subscriber.ConfirmMail
+    claimable = Q(confirm_mail__in=[Mail.PENDING, Mail.FAILED]) | Q(
+        confirm_mail=Mail.SENDING, confirm_mail_claimed_at__lt=now - datetime.timedelta(seconds=CLAIM_SECONDS)
+    )
+    claimed = Subscriber.objects.filter(claimable, pk=subscriber_id, status=Subscriber.Status.PENDING).update(
+        confirm_mail=Mail.SENDING, confirm_mail_claimed_at=now
+    )
+    if claimed != 1:
+        return None
+    subscriber = Subscriber.objects.get(pk=subscriber_id)
+    attempts = subscriber.confirm_mail_attempts + 1
+    try:
+        confirmation_message(subscriber).send()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        Subscriber.objects.filter(pk=subscriber_id).update(
+            confirm_mail=Mail.FAILED, confirm_mail_attempts=attempts, confirm_mail_error=error
+        )
+        logger.warning("Confirmation mail to %s failed (attempt %s): %s", subscriber.email, attempts, error)
+        if attempts >= settings.DISTRIBUTION_MAX_ATTEMPTS:
+            return None
+        return now + datetime.timedelta(seconds=settings.DISTRIBUTION_RETRY_DELAY_SECONDS * attempts)
+    Subscriber.objects.filter(pk=subscriber_id).update(
+        confirm_mail=Mail.SENT, confirm_mail_attempts=attempts, confirm_mail_error=""
+    )
+    logger.info("Confirmation mail sent to %s", subscriber.email)
+    return None
 
 
 def confirm(token: str) -> Subscriber | None:

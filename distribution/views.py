@@ -18,10 +18,16 @@ def subscribe(request):
     return render(request, "distribution/subscribe.html", {"form": form})
 
 
+@require_http_methods(["GET", "POST"])
 def confirm(request, token):
-    subscriber = services.confirm(token)
+    """GET shows a button (a link scanner opening the mail confirms nobody: double opt-in); POST confirms."""
+    subscriber = Subscriber.objects.filter(token=token).first()
     if subscriber is None:
         raise Http404
+    if request.method == "POST":
+        subscriber = services.confirm(token)
+    elif subscriber.status == Subscriber.Status.PENDING:
+        return render(request, "distribution/confirm.html", {"subscriber": subscriber})
     return render(request, "distribution/confirmed.html", {"subscriber": subscriber})
 
 

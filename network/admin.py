@@ -52,7 +52,7 @@ class CheckedFileAdminMixin:
         if upload:
             kind = upload.checked_kind
             getattr(obj, field).save(uploads.random_name(kind), upload, save=False)
-            setattr(obj, f"{field}_name", uploads.safe_name(upload.name))
+            setattr(obj, f"{field}_name", uploads.safe_name(upload.name, kind))
             setattr(obj, f"{field}_type", kind.content_type)
         elif remove:
             for name in (field, f"{field}_name", f"{field}_type"):
@@ -375,20 +375,29 @@ class CircularAdmin(DeskAdminMixin, admin.ModelAdmin):
             ((format_html_join("", "<td>{}</td>", ((value,) for value in cells)),) for cells in content.table_cells),
         )
         return format_html(
-            '<table class="circular-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table><p>{}</p>',
+            '<p>{}</p><table class="circular-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table><p>{}</p>',
+            content.totals_text,
             head,
             body,
             content.no_submission_text,
         )
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-            obj.title = obj.title or circulars.title_for(obj.period)
-            obj.text = obj.text or circulars.default_text(obj.period, circulars.table_for(obj.period))
-        elif obj.is_published:
+        if change:
+            # Only the columns changed, and only while still a draft: a publication meanwhile is not undone.
+            circulars.save_draft(obj, form.changed_data)
             return
+        obj.created_by = request.user
+        obj.title = obj.title or circulars.title_for(obj.period)
+        obj.text = obj.text or circulars.default_text(obj.period)
         super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except circulars.EditError as exc:  # raised inside the admin's transaction: nothing of the change is kept
+            messages.error(request, str(exc))
+            return redirect("admin:network_circular_change", object_id=object_id)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_published:

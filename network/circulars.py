@@ -1,9 +1,14 @@
 """通报: the periodic adoption circular, drafted from the scores, edited, published to the units; DOCX and PDF.
 
-The table is the `scores` ranking of the period (network/scoring.py) with each unit's reports sent, articles,
-briefs and 批示; the units of the network that sent nothing are named. A draft is computed from the facts each
-time; publishing freezes the table in the circular, so what the units received never changes. The admin's
-downloads and `manage.py circular` go through `content_for` and the same two renderers: they give the same file.
+The table is the `scores` ranking of the period (network/scoring.py) with each unit's 报送, articles, briefs and
+批示; the units of the network that sent nothing are named. One definition holds for the sentence, the table and the
+list (network/scoring.py): 报送 is the reports first submitted in the period plus the pieces printed in it that came
+from no report (imported issues); 未报送 is a unit with neither a report submitted nor a piece printed in the
+period. A draft is computed from the facts each time; publishing freezes the table in the circular, so what the
+units received never changes. The circular's text is the editor's wording only: the sentence of figures above the
+table is summed from the table shown, so the two cannot disagree. Only the network's units are ranked (not the
+研究室's own pieces). The admin's downloads and `manage.py circular` go through `content_for` and the same two
+renderers: they give the same file.
 """
 
 import datetime
@@ -16,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from network.models import Circular, Reminder, network_units
-from network.scoring import no_submission_units, unit_scores
+from network.scoring import no_submission_units, rank, unit_scores
 from reports.stats import QUARTER_NAMES, Period
 
 SIGNED_BY = "杭州市人大常委会研究室"
@@ -37,7 +42,10 @@ def title_for(period: Period) -> str:
 
 
 def table_for(period: Period) -> dict:
-    """The ranking table and the units with no submission, as plain data (what publishing freezes)."""
+    """The ranking table of the network's units and those with no submission, as plain data (what publishing
+    freezes). The 研究室's own pieces are not the network's: it is neither ranked nor counted in the totals."""
+    units = set(network_units().values_list("pk", flat=True))
+    scores = unit_scores(period)
     rows = [
         {
             "rank": score.rank,
@@ -49,23 +57,18 @@ def table_for(period: Period) -> dict:
             "instructions": score.instructions,
             "points": float(score.points),
         }
-        for score in unit_scores(period)
+        for score in rank([score for score in scores if score.unit.pk in units])
     ]
-    return {"rows": rows, "no_submission": [unit.name for unit in no_submission_units(period)]}
+    return {"rows": rows, "no_submission": [unit.name for unit in no_submission_units(period, scores)]}
 
 
-def default_text(period: Period, table: dict) -> str:
-    rows = table["rows"]
-    sent = sum(row["sent"] for row in rows)
-    articles = sum(row["articles"] for row in rows)
-    briefs = sum(row["briefs"] for row in rows)
-    instructions = sum(row["instructions"] for row in rows)
-    text = (
-        f"{period_words(period)}，各区、县（市）人大常委会和市人大各专门委员会、常委会各工作机构认真做好信息报送工作，"
-        f"共报送信息{sent}篇，《杭州人大信息》刊用文章{articles}篇、信息摘登{briefs}则"
+def default_text(period: Period) -> str:
+    """The editor's wording before the table, prefilled; the figures are not in it (`CircularContent.totals_text`
+    states them from the table shown, so text and table always agree)."""
+    return (
+        f"{period_words(period)}，各区、县（市）人大常委会和市人大各专门委员会、常委会各工作机构认真做好信息报送工作。"
+        "现将各单位信息报送采用情况及积分排名通报如下，希望各单位进一步提高信息报送的数量和质量。"
     )
-    text += f"，获领导批示{instructions}件。" if instructions else "。"
-    return text + "现将各单位信息报送采用情况及积分排名通报如下，希望各单位进一步提高信息报送的数量和质量。"
 
 
 @dataclass
@@ -85,6 +88,15 @@ class CircularContent:
     @property
     def date_label(self) -> str:
         return f"{self.date.year}年{self.date.month}月{self.date.day}日"
+
+    @property
+    def totals_text(self) -> str:
+        """The period's figures, summed from the rows shown (or frozen): the sentence above the table."""
+        sent, articles, briefs, instructions = (
+            sum(row[name] for row in self.rows) for name in ("sent", "articles", "briefs", "instructions")
+        )
+        text = f"本期各单位共报送信息{sent}篇，《杭州人大信息》刊用文章{articles}篇、信息摘登{briefs}则"
+        return text + (f"，获领导批示{instructions}件。" if instructions else "。")
 
     @property
     def no_submission_text(self) -> str:
@@ -127,7 +139,7 @@ def draft(period: Period, *, by=None) -> Circular:
         year=period.year,
         period_index=period.index,
         title=title_for(period),
-        text=default_text(period, table_for(period)),
+        text=default_text(period),
         created_by=by,
     )
 
@@ -153,7 +165,7 @@ def content_for_period(period: Period) -> CircularContent:
     table = table_for(period)
     return CircularContent(
         title=title_for(period),
-        text=default_text(period, table),
+        text=default_text(period),
         rows=table["rows"],
         no_submission=table["no_submission"],
         period_label=period_words(period),
@@ -162,6 +174,25 @@ def content_for_period(period: Period) -> CircularContent:
 
 class PublishError(Exception):
     pass
+
+
+class EditError(Exception):
+    """A change to a circular that cannot be saved; the message says why, in Chinese."""
+
+
+#: What the editor may change on a draft.
+EDITABLE = ("title", "text", "signed_by", "date")
+
+
+def save_draft(circular: Circular, fields) -> None:
+    """Save the editor's changes (`fields` of `circular`) to a draft, and only those columns; refused once the
+    circular is published, even by another editor since this one opened it (one conditional UPDATE decides)."""
+    fields = [name for name in EDITABLE if name in set(fields)]
+    if not fields:
+        return
+    values = {name: getattr(circular, name) for name in fields}
+    if not Circular.objects.filter(pk=circular.pk, status=Circular.Status.DRAFT).update(**values):
+        raise EditError("该通报已经发布，不能再修改，本次修改未保存。")
 
 
 def publish(circular: Circular, *, by=None) -> Circular:
@@ -176,7 +207,7 @@ def publish(circular: Circular, *, by=None) -> Circular:
         locked.status = Circular.Status.PUBLISHED
         locked.published_at = timezone.now()
         locked.save(update_fields=["table", "status", "published_at"])
-        message = f"研究室发布了《{locked.title}》，请在“通报”中查阅。"
+        message = f"研究室发布了《{locked.title}》，请在“通报”中查阅。"  # a 通报's notice, shown under 通报
         for unit in network_units():
             send(PlannedReminder(unit, Reminder.Reason.CIRCULAR, f"circular:{locked.pk}", message), by=by)
     return locked
@@ -253,6 +284,7 @@ def render_docx(content: CircularContent) -> bytes:
     for text in content.paragraphs:
         paragraph(text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     paragraph(f"一、{content.period_label}信息报送采用情况及积分排名", font=HEADING_FONT)
+    paragraph(content.totals_text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
 
     table = document.add_table(rows=1, cols=len(COLUMNS))
     table.style = "Table Grid"

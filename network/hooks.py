@@ -1,6 +1,8 @@
 """What the network adds to reports' pages, through reports.extensions (reports never imports the network).
 
-- the portal's menu: 约稿/通知, with the number of unread reminders;
+- the portal's menu: 约稿 (the calls), 催报 (the unit's reminders, with the number unread), 积分, 通报 (with the number
+  of circulars published since the unit last looked), 领导批示; each entry names one thing, and none is called 通知
+  (reports' own entry: the notices about the unit's reports);
 - the report form: the call a report answers (响应约稿), limited to the unit's open calls;
 - a report's page: the call it answers, marked 迟报 if sent after the deadline; the 领导批示 on its piece;
 - the desk's summary: open calls with their completion, units below quota this period, overdue 落实反馈;
@@ -24,14 +26,19 @@ def nav(request, access):
 
     if access.unit is None and not access.is_editor:
         return []
-    unread = Reminder.objects.filter(unit=access.unit, read_at=None).count() if access.unit else 0
-    items = [extensions.NavItem("约稿/通知", reverse("network:calls"), unread)]
+    items = [extensions.NavItem("约稿", reverse("network:calls"))]
+    unread = {"chasers": 0, "circulars": 0}
     if access.unit is not None:
+        unread = Reminder.objects.filter(unit=access.unit, read_at=None).aggregate(
+            chasers=Count("pk", filter=~Q(reason=Reminder.Reason.CIRCULAR)),
+            circulars=Count("pk", filter=Q(reason=Reminder.Reason.CIRCULAR)),
+        )
+        items.append(extensions.NavItem("催报", reverse("network:reminders"), unread["chasers"]))
         items.append(extensions.NavItem("积分", reverse("network:scores")))
     from network.models import Circular
 
     if access.is_editor or Circular.objects.filter(status=Circular.Status.PUBLISHED).exists():
-        items.append(extensions.NavItem("通报", reverse("network:circulars")))
+        items.append(extensions.NavItem("通报", reverse("network:circulars"), unread["circulars"]))
     if access.is_editor:
         items.append(extensions.NavItem("领导批示", reverse("network:instructions")))
     else:

@@ -14,17 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import Contributor, District, Profile, Report, private_storage
-from reports.stats import PERIOD_KINDS, Period
+from reports.stats import PERIOD_KINDS, Period, local_midnight
 
 
 def network_units():
     """The units of the network: every active unit except the 研究室 itself (a unit with editors as members)."""
     editors = Profile.objects.filter(role__in=[Profile.Role.EDITOR, Profile.Role.APPROVER]).values("unit")
     return Contributor.objects.filter(is_active=True).exclude(pk__in=editors.filter(unit__isnull=False))
-
-
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def current_period(kind: str, today: datetime.date) -> Period:
@@ -271,19 +267,19 @@ class Quota(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["period"],
-                condition=Q(scope="every_unit"),
+                condition=Q(scope="every_unit", is_active=True),
                 name="quota_one_every_unit_per_period",
                 violation_error_message="该周期已有“每个单位”的报送任务。",
             ),
             models.UniqueConstraint(
                 fields=["period", "unit"],
-                condition=Q(scope="unit"),
+                condition=Q(scope="unit", is_active=True),
                 name="quota_one_per_unit_and_period",
                 violation_error_message="该单位在这个周期已有报送任务。",
             ),
             models.UniqueConstraint(
                 fields=["period", "district"],
-                condition=Q(scope="district"),
+                condition=Q(scope="district", is_active=True),
                 name="quota_one_per_district_and_period",
                 violation_error_message="该区县在这个周期已有报送任务。",
             ),
@@ -305,8 +301,19 @@ class Quota(models.Model):
         return min(period.start + datetime.timedelta(days=self.remind_day - 1), last)
 
 
+class ReminderQuerySet(models.QuerySet):
+    def chasers(self):
+        """The 催报 proper (asking the unit to send or to answer): every reason but a 通报's notice."""
+        return self.exclude(reason=Reminder.Reason.CIRCULAR)
+
+    def circular_notices(self):
+        """The notices of a 通报 published (shown with the circulars, not among the 催报)."""
+        return self.filter(reason=Reminder.Reason.CIRCULAR)
+
+
 class Reminder(models.Model):
-    """A 催报 reminder sent to a unit: shown in its portal, mailed where it has an address, kept as the log.
+    """A message of the network to a unit: a 催报 reminder, or the notice of a 通报 published (reason `circular`).
+    Shown in its portal (催报 under 催报, a 通报's notice under 通报), mailed where it has an address, kept as the log.
 
     The constraint, not only a check, makes sure no unit is reminded twice for the same reason on the same day.
     """
@@ -322,6 +329,7 @@ class Reminder(models.Model):
     class Mail(models.TextChoices):
         NONE = "none", "无邮箱"
         PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
 
@@ -348,7 +356,10 @@ class Reminder(models.Model):
     email = models.CharField("邮件地址", max_length=254, blank=True)
     mail_status = models.CharField("邮件", max_length=10, choices=Mail.choices, default=Mail.NONE)
     mail_error = models.CharField("邮件错误", max_length=300, blank=True)
+    mail_claimed_at = models.DateTimeField("邮件开始发送", null=True, blank=True, editable=False)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    objects = ReminderQuerySet.as_manager()
 
     class Meta:
         verbose_name = "催报记录"
@@ -365,6 +376,18 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.get_reason_display()} · {self.day}"
+
+    def get_absolute_url(self) -> str:
+        """Where the unit reads what the message is about: the circular, or its 催报 list."""
+        if (pk := self.circular_pk) is not None:
+            return reverse("network:circular", args=[pk])
+        return reverse("network:reminders")
+
+    @property
+    def circular_pk(self) -> int | None:
+        """The circular a 通报's notice is about (its key is `circular:<id>`), else None."""
+        kind, _, pk = self.reason_key.partition(":")
+        return int(pk) if self.reason == self.Reason.CIRCULAR and kind == "circular" and pk.isdigit() else None
 
     @property
     def sender_label(self) -> str:

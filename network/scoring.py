@@ -7,8 +7,15 @@ Events are derived, never typed in:
 - `call_answered`: a report answering a 约稿 call, first submitted before the call closed; `call_late`: one first
   submitted after (it scores `call_late` instead of `call_answered`). Dated by the submission.
 - `instruction_province` / `_city` / `_district`: a 领导批示 on a published piece, dated by the instruction.
-- `zero_month`: a network unit with no report submitted in a month of the period that has ended. Derived only for
-  years whose rule set has a `zero_month` rule (without the rule there is no such policy, hence no event).
+- `zero_month`: a network unit that sent nothing in a month of the period that has ended (no report submitted and
+  no piece printed: `未报送`, as the 通报 names it). Derived only for years whose rule set has a `zero_month` rule
+  (without the rule there is no such policy, hence no event).
+
+报送 (a unit's `sent`, the 通报's column): the reports it first submitted in the period, plus its pieces printed in
+the period that came from no report (imported back issues: their print is the only trace of the sending). A report
+is counted once, in the period it was sent, even when it is printed in the next. A unit is 未报送 in a period when it
+has neither a report submitted nor a piece printed in it (a report sent in March and printed in April keeps the unit
+off the second quarter's 未报送 list, with 报送 0 and 刊用 1).
 
 Each event is scored by the rule set of its own year (an event of 2024 by the 2024 rules). With `combine =
 highest`, the outcomes of one report (its piece, the call it answered, the instructions on its piece; for an
@@ -24,9 +31,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from network.models import Answer, Instruction, Rule, RuleSet, local_midnight, network_units
+from network.models import Answer, Instruction, Rule, RuleSet, network_units
 from reports.models import Contributor, District, Report
-from reports.stats import Period
+from reports.stats import Period, local_midnight
 
 Event = Rule.Event
 OUTCOMES = {
@@ -62,6 +69,11 @@ class ScoreEvent:
     @property
     def label(self) -> str:
         return Event(self.event).label
+
+    @property
+    def is_print(self) -> bool:
+        """A piece printed (an article, a brief, a piece of a 专刊), not a 批示 on one."""
+        return self.piece is not None and self.instruction is None
 
     @property
     def issue(self):
@@ -116,6 +128,11 @@ class UnitScore:
     @property
     def instructions(self) -> int:
         return sum(1 for item in self.items if item.instruction is not None)
+
+    @property
+    def sent_anything(self) -> bool:
+        """Whether the unit sent anything in the period: a report submitted, or a piece printed (else 未报送)."""
+        return bool(self.sent or self.articles or self.briefs)
 
     @property
     def district_label(self) -> str:
@@ -202,9 +219,10 @@ def period_events(period: Period, today: datetime.date | None = None) -> list[Sc
             )
         )
 
-    rule_sets = _rule_sets({period.year})
-    events += _zero_months(period, today, rule_sets)
-    _score(events, _rule_sets({e.date.year for e in events}) | rule_sets)
+    rule_sets = _rule_sets({period.year})  # a period lies within one year: every event above is dated in it
+    printed = {(item.unit.pk, item.date.month) for item in events if item.is_print}
+    events += _zero_months(period, today, rule_sets, printed)
+    _score(events, rule_sets)
     return events
 
 
@@ -212,7 +230,11 @@ def _group(piece) -> tuple:
     return ("report", piece.report_id) if piece.report_id else ("piece", piece.pk)
 
 
-def _zero_months(period: Period, today: datetime.date, rule_sets: dict[int, RuleSet]) -> list[ScoreEvent]:
+def _zero_months(
+    period: Period, today: datetime.date, rule_sets: dict[int, RuleSet], printed: set[tuple[int, int]]
+) -> list[ScoreEvent]:
+    """A `zero_month` for each network unit and ended month of the period in which it sent nothing: no report
+    submitted, no piece printed (`printed`: (unit id, month) of the period's pieces)."""
     rule_set = rule_sets.get(period.year)
     if rule_set is None or Event.ZERO_MONTH not in rule_set.points_by_event():
         return []
@@ -226,7 +248,11 @@ def _zero_months(period: Period, today: datetime.date, rule_sets: dict[int, Rule
         if one.end > today:  # a month still running is not a zero month (yet)
             break
         counts = submitted_counts(one)
-        events += [ScoreEvent(unit, Event.ZERO_MONTH, one.start) for unit in units if not counts.get(unit.pk)]
+        events += [
+            ScoreEvent(unit, Event.ZERO_MONTH, one.start)
+            for unit in units
+            if not counts.get(unit.pk) and (unit.pk, month) not in printed
+        ]
     return events
 
 
@@ -261,13 +287,16 @@ def _score(events: list[ScoreEvent], rule_sets: dict[int, RuleSet]) -> None:
 
 
 def unit_scores(period: Period, today: datetime.date | None = None) -> list[UnitScore]:
-    """Per unit, ranked by points: the units with any event or any report sent in the period."""
+    """Per unit, ranked by points: the units with any event or any report sent in the period; each with its 报送
+    (reports first submitted in the period, plus pieces printed in it that came from no report)."""
     from network.services import submitted_counts
 
     scores: dict[int, UnitScore] = {}
-    for item in period_events(period, today):
+    events = period_events(period, today)
+    for item in events:
         scores.setdefault(item.unit.pk, UnitScore(item.unit)).items.append(item)
-    sent = submitted_counts(period)
+    sent = Counter(submitted_counts(period))
+    sent.update(item.unit.pk for item in events if item.is_print and item.piece.report_id is None)
     missing = [pk for pk in sent if pk not in scores]
     for unit in Contributor.objects.filter(pk__in=missing):
         scores[unit.pk] = UnitScore(unit)
@@ -299,12 +328,12 @@ def points_by_unit(period: Period) -> dict[int, float]:
     return {score.unit.pk: float(score.points) for score in unit_scores(period)}
 
 
-def no_submission_units(period: Period) -> list[Contributor]:
-    """The network units that sent no report in the period (named in the 通报)."""
-    from network.services import submitted_counts
-
-    sent = submitted_counts(period)
-    return [unit for unit in network_units().order_by("position", "name") if not sent.get(unit.pk)]
+def no_submission_units(period: Period, scores: list[UnitScore] | None = None) -> list[Contributor]:
+    """The network units that sent nothing in the period, neither a report submitted nor a piece printed (named in
+    the 通报 as 未报送); from `scores` if given (the period's `unit_scores`)."""
+    scores = unit_scores(period) if scores is None else scores
+    sent = {score.unit.pk for score in scores if score.sent_anything}
+    return [unit for unit in network_units().order_by("position", "name") if unit.pk not in sent]
 
 
 # --- rule sets as JSON ------------------------------------------------------------------------------------------

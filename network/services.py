@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
-from django.urls import reverse
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from network.models import (
@@ -20,11 +19,10 @@ from network.models import (
     Quota,
     Reminder,
     current_period,
-    local_midnight,
     network_units,
 )
 from reports.models import Contributor, District, Report
-from reports.stats import Period
+from reports.stats import Period, submitted_in
 from reports.text import titled
 
 logger = logging.getLogger(__name__)
@@ -215,13 +213,7 @@ def completion_xlsx(result: Completion) -> bytes:
 
 def submitted_counts(period: Period) -> dict[int, int]:
     """Reports first submitted within the period, per unit (the 报送 of 信息采用情况)."""
-    rows = (
-        Report.objects.filter(
-            submitted_at__gte=local_midnight(period.start), submitted_at__lt=local_midnight(period.end)
-        )
-        .values("unit")
-        .annotate(n=Count("id"))
-    )
+    rows = submitted_in(period).values("unit").annotate(n=Count("id"))
     return {row["unit"]: row["n"] for row in rows}
 
 
@@ -370,8 +362,11 @@ def send(planned: PlannedReminder, *, today: datetime.date | None = None, by=Non
     """Record and deliver one reminder; None if the unit already had one for the same reason today.
 
     The unique constraint decides, so two runs at once (two workers, cron and the worker) cannot both send it.
-    The e-mail goes once the transaction commits; its outcome is recorded on the reminder.
+    The e-mail is queued for the worker in the same transaction (`mail_reminder`): it goes once the reminder is
+    committed, and never from the request (an editor's 催报 or a 通报 to every unit waits on no mail server).
     """
+    from network.tasks import mail_reminder
+
     today = today or timezone.localdate()
     address = planned.unit.email
     try:
@@ -388,38 +383,60 @@ def send(planned: PlannedReminder, *, today: datetime.date | None = None, by=Non
                 email=address,
                 mail_status=Reminder.Mail.PENDING if address else Reminder.Mail.NONE,
             )
+            if address:
+                mail_reminder.enqueue(reminder.pk)
     except IntegrityError:
         return None
-    if address:
-        transaction.on_commit(lambda: mail(reminder.pk))
     return reminder
 
 
-def mail(reminder_id: int) -> bool:
-    """Mail a reminder to its unit's address; the result (sent or the error) is stored on the reminder."""
+#: A mail claimed longer ago than this without an outcome is taken as lost (its sender died) and may be sent again.
+MAIL_CLAIM_SECONDS = 600
+
+
+def mail(reminder_id: int, *, now: datetime.datetime | None = None) -> bool:
+    """Mail a reminder to its unit's address, if this caller claims it; whether it went out from this call.
+
+    The claim is one conditional UPDATE (to `sending`, of a reminder waiting, failed, or claimed by a sender that
+    died): of two senders at once (the worker's task and a retry run, two runs) one mails, the other does nothing.
+    The outcome (sent, or the error) is stored on the reminder.
+    """
+    now = now or timezone.now()
+    Mail = Reminder.Mail
+    claimable = Q(mail_status__in=[Mail.PENDING, Mail.FAILED]) | Q(
+        mail_status=Mail.SENDING, mail_claimed_at__lt=now - datetime.timedelta(seconds=MAIL_CLAIM_SECONDS)
+    )
+    claimed = Reminder.objects.filter(claimable, pk=reminder_id).update(mail_status=Mail.SENDING, mail_claimed_at=now)
+    if claimed != 1:
+        return False
     reminder = Reminder.objects.select_related("unit").get(pk=reminder_id)
-    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("network:reminders")
+    link = settings.PORTAL_BASE_URL.rstrip("/") + reminder.get_absolute_url()
     subject = " ".join(f"【杭州人大信息】{reminder.get_reason_display()}：{reminder.message}".split())[:80]
+    where = "查看通报" if reminder.circular_pk is not None else "查看催报通知"
     body = (
-        f"{reminder.unit.name}：\n\n{reminder.message}\n\n查看约稿与催报通知：{link}\n\n"
+        f"{reminder.unit.name}：\n\n{reminder.message}\n\n{where}：{link}\n\n"
         "（本邮件由信息报送系统自动发送，请勿直接回复）"
     )
     try:
         send_mail(subject, body, None, [reminder.email])
     except Exception as exc:
         logger.exception("Could not mail reminder %s to %s", reminder.pk, reminder.email)
-        Reminder.objects.filter(pk=reminder.pk).update(mail_status=Reminder.Mail.FAILED, mail_error=str(exc)[:300])
+        Reminder.objects.filter(pk=reminder.pk).update(mail_status=Mail.FAILED, mail_error=str(exc)[:300])
         return False
-    Reminder.objects.filter(pk=reminder.pk).update(mail_status=Reminder.Mail.SENT, mail_error="")
+    Reminder.objects.filter(pk=reminder.pk).update(mail_status=Mail.SENT, mail_error="")
     return True
 
 
 def retry_failed_mail(today: datetime.date, before: datetime.datetime) -> int:
-    """Mail again the reminders of the last week, sent before `before`, whose mail failed; how many went through."""
-    failed = Reminder.objects.filter(
-        mail_status=Reminder.Mail.FAILED, day__gte=today - datetime.timedelta(days=7), sent_at__lt=before
+    """Mail again the reminders of the last week, made before `before`, whose mail failed or never went (still
+    waiting, or claimed by a sender that died); how many went through. Each is claimed first (`mail`)."""
+    Mail = Reminder.Mail
+    unsent = Reminder.objects.filter(
+        mail_status__in=[Mail.FAILED, Mail.PENDING, Mail.SENDING],
+        day__gte=today - datetime.timedelta(days=7),
+        sent_at__lt=before,
     )
-    return sum(mail(pk) for pk in failed.values_list("pk", flat=True))
+    return sum(mail(pk) for pk in unsent.values_list("pk", flat=True))
 
 
 def run_reminders(today: datetime.date | None = None, *, dry_run: bool = False) -> list[PlannedReminder]:
@@ -430,7 +447,7 @@ def run_reminders(today: datetime.date | None = None, *, dry_run: bool = False) 
     if dry_run:
         return planned
     sent = [p for p in planned if send(p, today=today) is not None]
-    retry_failed_mail(today, before=started)  # earlier runs' failures; this run's own were just tried
+    retry_failed_mail(today, before=started)  # earlier mails that failed or were lost; this run's are queued
     return sent
 
 
@@ -492,7 +509,7 @@ def give_feedback(instruction: Instruction, *, text: str, upload=None, by) -> In
     if upload is not None:
         kind = upload.checked_kind
         feedback.file.save(uploads.random_name(kind), upload, save=False)
-        feedback.file_name, feedback.file_type = uploads.safe_name(upload.name), kind.content_type
+        feedback.file_name, feedback.file_type = uploads.safe_name(upload.name, kind), kind.content_type
         stored = feedback.file.name
     try:
         with transaction.atomic():

@@ -19,3 +19,11 @@ def daily_reminders() -> int:
         return len(sent)
     finally:
         services.ensure_scheduled()
+
+
+@task
+def mail_reminder(reminder_id: int) -> str:
+    """Mail one reminder (queued with it, so that no web request waits on the mail server)."""
+    from network import services
+
+    return "sent" if services.mail(reminder_id) else "not sent"

@@ -1,17 +1,19 @@
-"""The portal's 约稿/通知 pages: the calls addressed to the unit, its own answers, and its reminders.
+"""The portal's network pages: the calls addressed to the unit and its own answers (约稿), its reminders (催报),
+the 通报 with their notices, the 领导批示 on its pieces and its 积分.
 
 Every view starts from the access helper; whatever a unit may not see is a 404, never a 403 that confirms it exists.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from network.forms import FeedbackForm
 from network.models import Answer, Call, Circular, Instruction, Reminder
 from network.services import FeedbackError, completion, give_feedback
+from reports import uploads
 from reports.models import Notification
 from reports.views import Access
 
@@ -47,8 +49,6 @@ def call_list(request):
     context = {
         "open_rows": [row for row in rows if row["call"].is_open],
         "closed_rows": [row for row in rows if not row["call"].is_open],
-        "reminders": access.unit.reminders.all()[:5] if access.unit else [],
-        "unread_reminders": access.unit.reminders.filter(read_at=None).count() if access.unit else 0,
         "now": timezone.now(),
     }
     return _render(request, access, "network/call_list.html", context)
@@ -78,24 +78,17 @@ def call_document(request, pk):
         handle = call.document.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在") from None
-    return _private_file(handle, call.document_name, call.document_type)
-
-
-def _private_file(handle, name: str, content_type: str) -> FileResponse:
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.private_file_response(handle, call.document_name, call.document_type)
 
 
 @login_required
 def reminders(request):
-    """The unit's reminders (催报通知), newest first; opening the page marks them read."""
+    """The unit's reminders (催报通知), newest first; opening the page marks them read. A 通报's notice is not a
+    催报: it shows with the circulars."""
     access = _access(request)
     if access.unit is None:
         raise Http404("催报通知只发给报送单位")
-    items = list(access.unit.reminders.select_related("call")[:200])
+    items = list(access.unit.reminders.chasers().select_related("call")[:200])
     unread = [r.pk for r in items if r.read_at is None]
     if unread:
         Reminder.objects.filter(pk__in=unread).update(read_at=timezone.now())
@@ -154,7 +147,7 @@ def instruction_scan(request, pk):
         handle = instruction.scan.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在") from None
-    return _private_file(handle, instruction.scan_name, instruction.scan_type)
+    return uploads.private_file_response(handle, instruction.scan_name, instruction.scan_type)
 
 
 @login_required
@@ -168,7 +161,7 @@ def feedback_file(request, pk):
         handle = feedback.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在") from None
-    return _private_file(handle, feedback.file_name, feedback.file_type)
+    return uploads.private_file_response(handle, feedback.file_name, feedback.file_type)
 
 
 # --- 通报 --------------------------------------------------------------------------------------------------------
@@ -180,11 +173,27 @@ def _circulars(access: Access):
     return circulars if access.is_editor else circulars.filter(status=Circular.Status.PUBLISHED)
 
 
+def _read_circular_notices(access: Access, circular: Circular | None = None) -> set[int]:
+    """Mark the unit's notices of published circulars read (of one circular, or all); the circulars that had one
+    unread (shown as 新)."""
+    if access.unit is None:
+        return set()
+    notices = access.unit.reminders.circular_notices().filter(read_at=None)
+    if circular is not None:
+        notices = notices.filter(reason_key=f"circular:{circular.pk}")
+    unread = {notice.pk: notice.circular_pk for notice in notices.only("pk", "reason", "reason_key")}
+    if unread:
+        Reminder.objects.filter(pk__in=list(unread)).update(read_at=timezone.now())
+    return set(unread.values())
+
+
 @login_required
 def circular_list(request):
+    """The published circulars (the 研究室: drafts too); opening the list reads the notices of new ones."""
     access = _access(request)
     items = list(_circulars(access).order_by("-published_at", "-year", "-period_index")[:100])
-    return _render(request, access, "network/circular_list.html", {"circulars": items})
+    context = {"circulars": items, "new_ids": _read_circular_notices(access)}
+    return _render(request, access, "network/circular_list.html", context)
 
 
 @login_required
@@ -193,6 +202,7 @@ def circular_detail(request, pk):
 
     access = _access(request)
     circular = get_object_or_404(_circulars(access), pk=pk)
+    _read_circular_notices(access, circular)
     context = {"circular": circular, "content": content_for(circular), "columns": COLUMNS}
     return _render(request, access, "network/circular_detail.html", context)
 

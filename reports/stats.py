@@ -130,8 +130,16 @@ class Row:
         return "—" if self.points is None else f"{self.points:g}"
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The start of `day` in the site's time zone: a period runs from local midnight to local midnight."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def submitted_in(period: Period):
+    """The reports first submitted within the period: the 报送 of these statistics (and of the network's quotas)."""
+    return Report.objects.filter(
+        submitted_at__gte=local_midnight(period.start), submitted_at__lt=local_midnight(period.end)
+    )
 
 
 def _ranked(rows: list[Row]) -> list[Row]:
@@ -154,10 +162,9 @@ def unit_rows(period: Period) -> list[Row]:
     """One row per unit with any figure in the period, ranked. Four queries whatever the amount of data."""
     from issues.models import Issue, Piece
 
-    start, end = _local_midnight(period.start), _local_midnight(period.end)
     counts: dict[int, dict[str, int]] = {}
     submitted = (
-        Report.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        submitted_in(period)
         .values("unit")
         .annotate(
             submitted=Count("id"),

@@ -61,3 +61,18 @@ def _move(report, user, status):
 
 def at_local(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def deliver_reminder_mail() -> int:
+    """Run the reminder mails queued for the worker (`network.tasks.mail_reminder`), as db_worker would; how many."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from network.tasks import mail_reminder
+
+    queued = DBTaskResult.objects.filter(task_path=mail_reminder.module_path, status=TaskResultStatus.READY)
+    results = list(queued)
+    for result in results:
+        mail_reminder.call(*result.args_kwargs["args"])
+    queued.filter(pk__in=[r.pk for r in results]).delete()
+    return len(results)

@@ -133,11 +133,34 @@ def test_quotas_are_edited_by_the_editor_and_inconsistent_ones_refused(desk):
         url, {"period": "month", "scope": "every_unit", "target": "2", "remind_day": "20", "is_active": "on"}
     )
     assert ok.status_code == 302 and Quota.objects.get().target == 2
-    again = desk.post(url, {"period": "month", "scope": "every_unit", "target": "3", "remind_day": "20"})
+    again = desk.post(
+        url, {"period": "month", "scope": "every_unit", "target": "3", "remind_day": "20", "is_active": "on"}
+    )
     assert "该周期已有“每个单位”的报送任务" in again.content.decode()
     bad = desk.post(url, {"period": "month", "scope": "district", "target": "3", "remind_day": "20"})
     assert "“区县合计”须选区县" in bad.content.decode()
     assert Quota.objects.count() == 1
+
+
+def test_a_quota_no_longer_in_use_does_not_block_its_successor(desk, submitter):
+    """Only the quotas in use are unique: last year's, kept inactive for the record, leaves room for a new one."""
+    url = reverse("admin:network_quota_add")
+    unit = submitter.profile.unit
+    Quota.objects.create(period="month", scope="every_unit", target=2, is_active=False)
+    Quota.objects.create(period="month", scope="unit", unit=unit, target=2, is_active=False)
+    Quota.objects.create(period="month", scope="district", district="xihu", target=5, is_active=False)
+    active = {"target": "3", "remind_day": "20", "is_active": "on", "period": "month"}
+    assert desk.post(url, active | {"scope": "every_unit"}).status_code == 302
+    assert desk.post(url, active | {"scope": "unit", "unit": unit.pk}).status_code == 302
+    assert desk.post(url, active | {"scope": "district", "district": "xihu"}).status_code == 302
+    assert Quota.objects.filter(is_active=True).count() == 3
+    # Turning an old one back on while its successor is in use is refused, in Chinese.
+    old = Quota.objects.get(scope="unit", is_active=False)
+    change = desk.post(
+        reverse("admin:network_quota_change", args=[old.pk]),
+        {"period": "month", "scope": "unit", "unit": unit.pk, "target": "2", "remind_day": "20", "is_active": "on"},
+    )
+    assert "该单位在这个周期已有报送任务" in change.content.decode()
 
 
 def test_the_desk_summary_shows_open_calls_and_units_below_quota(desk, submitter, other_submitter):

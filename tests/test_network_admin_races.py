@@ -50,3 +50,39 @@ def test_saving_a_calls_text_does_not_undo_its_issue_made_meanwhile(editor, monk
     assert call.closes_at == timezone.make_aware(
         datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time())
     )
+
+
+def test_editing_a_draft_circular_while_it_is_published_keeps_it_published(editor, monkeypatch):
+    from network import circulars
+    from network.admin import CircularAdmin
+    from network.models import Circular
+    from reports.stats import Period
+
+    circular = circulars.draft(Period("quarter", 2024, 2), by=editor)
+    loaded, published = threading.Event(), threading.Event()
+    real_get_object = CircularAdmin.get_object
+
+    def get_object_then_wait(self, request, object_id, from_field=None):
+        obj = real_get_object(self, request, object_id, from_field)
+        if request.method == "POST":  # the draft this save would write back has been read
+            loaded.set()
+            published.wait(20)
+        return obj
+
+    monkeypatch.setattr(CircularAdmin, "get_object", get_object_then_wait)
+    data = {"title": circular.title, "text": "改过的正文", "signed_by": circular.signed_by, "date": "2024-07-05"}
+    url = reverse("admin:network_circular_change", args=[circular.pk])
+    desk = client_for(editor)
+    thread, result = in_thread(desk.post, url, data)
+    assert loaded.wait(20)
+    circulars.publish(circular, by=editor)  # another editor, on another connection
+    published.set()
+    thread.join(30)
+
+    circular.refresh_from_db()
+    assert circular.status == Circular.Status.PUBLISHED and circular.published_at and circular.table is not None
+    assert circular.text != "改过的正文" and circular.date != datetime.date(2024, 7, 5)
+    response = result["value"]
+    assert response.status_code == 302 and response.url == url  # back to the circular, with the reason
+    page = desk.get(url).content.decode()
+    assert "该通报已经发布，不能再修改，本次修改未保存。" in page

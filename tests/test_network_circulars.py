@@ -72,7 +72,7 @@ def test_the_docx_table_equals_the_scores_of_the_period(client, scored, tmp_path
     assert response.status_code == 302, response.content.decode()[:3000]
     circular = Circular.objects.get()
     assert circular.title == "关于2024年第二季度信息报送采用情况的通报" and circular.status == "draft"
-    assert "共报送信息2篇" in circular.text and "刊用文章9篇、信息摘登5则" in circular.text
+    assert "共报送信息" not in circular.text  # the editor's wording only: the figures come from the table shown
 
     data = client.get(reverse("admin:network_circular_file", args=[circular.pk, "docx"])).content
     rows = docx_rows(data)
@@ -80,12 +80,14 @@ def test_the_docx_table_equals_the_scores_of_the_period(client, scored, tmp_path
     scores = scores_json("--quarter", "2")
     assert [(r[1], r[2], float(r[7])) for r in rows[1:]] == [(s["unit"], s["district"], s["points"]) for s in scores]
     by_unit = {r[1]: r for r in rows[1:]}
-    assert by_unit["上城区人大常委会办公室"] == ["1", "上城区人大常委会办公室", "上城区", "1", "1", "0", "0", "4"]
+    # 报送 2: its report of the quarter, and its imported article (printed without a report).
+    assert by_unit["上城区人大常委会办公室"] == ["1", "上城区人大常委会办公室", "上城区", "2", "1", "0", "0", "4"]
     assert by_unit["西湖区人大常委会办公室"][3:] == ["1", "0", "0", "0", "-1"]
     assert rows[-1][0] == str(len(rows) - 1)  # 西湖 is last, alone with negative points
 
     document = Document(io.BytesIO(data))
     text = "\n".join(p.text for p in document.paragraphs)
+    assert "共报送信息16篇" in text and "刊用文章9篇、信息摘登5则" in text  # 2 reports + 14 imported pieces
     assert text.startswith("关于2024年第二季度\n信息报送采用情况的通报")
     assert "杭州市人大常委会研究室" in text and "2024年7月5日" in text
     assert "本期未报送信息的单位：" in text and "研究室、" not in text
@@ -115,7 +117,7 @@ def test_the_pdf_holds_the_same_figures(scored, tmp_path):
     for score in scores_json("--quarter", "2"):
         assert score["unit"] in flat
     lines = [" ".join(line.split()) for line in pdftotext(out, "-layout").splitlines()]
-    assert any(line.startswith("1 上城区人大常委会办公室 上城区 1 1 0 0 4") for line in lines)
+    assert any(line.startswith("1 上城区人大常委会办公室 上城区 2 1 0 0 4") for line in lines)
     assert any("西湖区人大常委会办公室 西湖区 1 0 0 0 -1" in line for line in lines)
     assert "杭州市人大常委会研究室" in flat and "本期未报送信息的单位" in flat
 
@@ -154,7 +156,32 @@ def test_publishing_freezes_the_table_and_notifies_the_units(client, scored, sub
     assert docx.status_code == 200 and docx_rows(docx.content)[1:] == [
         circulars.CircularContent("", "", frozen, []).cells(row) for row in frozen
     ]
-    assert "查看通报" in client.get(reverse("network:reminders")).content.decode()
+    assert circular.title in client.get(reverse("network:circulars")).content.decode()  # where its notice shows
+
+
+def test_a_published_circular_reaches_the_units_as_a_notice_of_the_circular(client, editor, submitter, mailoutbox):
+    """Not as a 催报: the notice shows under 通报 (the menu counts it, the list marks the circular 新发布), the mail
+    links to the circular, and the 催报 page does not list it."""
+    from tests.network import deliver_reminder_mail
+
+    Contributor.objects.filter(pk=submitter.profile.unit.pk).update(email="sc@example.cn")
+    circular = circulars.publish(circulars.draft(Q2, by=editor), by=editor)
+    assert deliver_reminder_mail() >= 1
+    mail = next(m for m in mailoutbox if m.to == ["sc@example.cn"])
+    assert "催报" not in mail.subject + mail.body
+    assert f"查看通报：http://127.0.0.1:8000{circular.get_absolute_url()}" in mail.body
+
+    client.force_login(submitter)
+    menu = client.get(reverse("reports:list")).content.decode()
+    assert f'href="{reverse("network:circulars")}">通报<span class="badge" aria-label="1 条未读">' in menu
+    assert f'href="{reverse("network:reminders")}">催报</a>' in menu  # no unread 催报
+    assert "约稿/通知" not in menu and f'href="{reverse("network:calls")}">约稿</a>' in menu
+    assert circular.title not in client.get(reverse("network:reminders")).content.decode()
+    listing = client.get(reverse("network:circulars")).content.decode()
+    assert "新发布" in listing
+    menu = client.get(reverse("reports:list")).content.decode()
+    assert f'href="{reverse("network:circulars")}">通报</a>' in menu
+    assert "新发布" not in client.get(reverse("network:circulars")).content.decode()
 
 
 def test_a_published_circular_cannot_be_edited(client, scored):
@@ -185,6 +212,73 @@ def test_everything_emitted_is_escaped(client, editor, submitter):
     assert any(row[1] == "<script>alert(1)</script>人大" for row in docx_rows(data))
     html = circulars.render_html(circulars.content_for(Circular.objects.get()))
     assert "<script>" not in html and "&lt;b&gt;加粗" in html
+
+
+def test_the_figures_above_the_table_are_those_of_the_table_published(client, editor, submitter):
+    """The draft is made before the quarter's last issue; what is published states that issue's figures too."""
+    circular = circulars.draft(Q2, by=editor)
+    issue = Issue.objects.create(
+        kind="regular", year=2024, number=30, total_number=730, date=datetime.date(2024, 6, 28), status="published"
+    )
+    Article.objects.create(issue=issue, title="后来刊用", body="<p>x</p>", unit=submitter.profile.unit)
+    published = circulars.publish(circular, by=editor)
+    content = circulars.content_for(published)
+    assert [(row["unit"], row["articles"]) for row in content.rows] == [("上城区人大常委会办公室", 1)]
+    assert content.totals_text == "本期各单位共报送信息1篇，《杭州人大信息》刊用文章1篇、信息摘登0则。"
+    document = Document(io.BytesIO(circulars.render_docx(content)))
+    assert content.totals_text in [p.text for p in document.paragraphs]
+    assert content.totals_text in circulars.render_html(content)
+    client.force_login(submitter)
+    assert content.totals_text in client.get(published.get_absolute_url()).content.decode()
+
+
+def test_the_research_offices_own_pieces_are_neither_ranked_nor_counted(editor, submitter):
+    issue = Issue.objects.create(
+        kind="regular", year=2024, number=30, total_number=730, date=datetime.date(2024, 6, 28), status="published"
+    )
+    Article.objects.create(issue=issue, title="上城来稿", body="<p>x</p>", unit=submitter.profile.unit)
+    for position in (1, 2):
+        Article.objects.create(
+            issue=issue, title=f"研究室自写{position}", body="<p>x</p>", unit=editor.profile.unit, position=position
+        )
+    content = circulars.content_for(circulars.draft(Q2, by=editor))
+    assert [(row["rank"], row["unit"]) for row in content.rows] == [(1, "上城区人大常委会办公室")]
+    assert "刊用文章1篇" in content.totals_text
+    assert "研究室" not in content.no_submission
+
+
+def test_the_figures_the_table_and_the_unsent_list_agree_on_imported_pieces_and_a_report_printed_later(
+    editor, submitter, other_submitter
+):
+    """报送 = reports submitted in the period + pieces printed in it without a report (imported issues); a unit with
+    a report submitted or a piece printed in the period is not 未报送. 上城 has only an imported article in Q2;
+    西湖 sent a report in March, printed in April; 拱墅 sent nothing."""
+    from tests.portal import make_report
+
+    idle = Contributor.objects.create(name="拱墅区人大常委会办公室", district="gongshu")
+    imported = Issue.objects.create(
+        kind="regular", year=2024, number=8, total_number=708, date=datetime.date(2024, 5, 6), status="published"
+    )
+    Article.objects.create(issue=imported, title="往期导入", body="<p>x</p>", unit=submitter.profile.unit)
+    march = make_report(other_submitter, title="西湖区：三月报送", status="accepted")
+    type(march).objects.filter(pk=march.pk).update(submitted_at=at_local(datetime.date(2024, 3, 28)))
+    april = Issue.objects.create(
+        kind="regular", year=2024, number=9, total_number=709, date=datetime.date(2024, 4, 8), status="published"
+    )
+    unit = other_submitter.profile.unit
+    Article.objects.create(issue=april, title="三月报送", body="<p>x</p>", unit=unit, report=march)
+
+    q2 = circulars.content_for(circulars.draft(Q2, by=editor))
+    rows = {row["unit"]: (row["sent"], row["articles"], row["briefs"]) for row in q2.rows}
+    assert rows == {"上城区人大常委会办公室": (1, 1, 0), "西湖区人大常委会办公室": (0, 1, 0)}
+    assert q2.totals_text == "本期各单位共报送信息1篇，《杭州人大信息》刊用文章2篇、信息摘登0则。"
+    assert idle.name in q2.no_submission
+    assert not set(rows) & set(q2.no_submission)  # no unit of the table is named as having sent nothing
+
+    q1 = circulars.content_for_period(Period("quarter", 2024, 1))
+    assert [(row["unit"], row["sent"], row["articles"]) for row in q1.rows] == [("西湖区人大常委会办公室", 1, 0)]
+    assert "西湖区人大常委会办公室" not in q1.no_submission and submitter.profile.unit.name in q1.no_submission
+    assert q1.totals_text.startswith("本期各单位共报送信息1篇")
 
 
 def _race(*calls):

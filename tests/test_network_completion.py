@@ -97,6 +97,8 @@ def test_the_completion_page_shows_the_matrix_to_editors_only(client, editor, su
     client.force_login(editor)
     page = client.get(url).content.decode()
     assert "约稿完成情况" in page and "上城区人大常委会办公室" in page and "未达到：滨江区" in page
+    # The admin (Django 6) styles breadcrumbs as an ordered list: a <div class="breadcrumbs"> shows unstyled.
+    assert '<ol class="breadcrumbs">' in page and '<li aria-current="page">完成情况</li>' in page
     client.force_login(submitter)
     assert client.get(url).status_code == 302  # the admin sends units to its login
     client.force_login(make_user("approver2", "approver", "研究室"))
@@ -108,3 +110,15 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_xlsx(call_with_answers
     sheet = load_workbook(io.BytesIO(services.completion_xlsx(services.completion(call_with_answers)))).active
     assert sheet["A4"].value == '=HYPERLINK("http://example.invalid","点击")'
     assert sheet["A4"].data_type == "s"
+
+
+def test_every_custom_admin_page_of_the_network_and_the_distribution_has_the_admins_breadcrumbs():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR) / "templates" / "admin"
+    for template in [*(root / "network").rglob("*.html"), *(root / "distribution").rglob("*.html")]:
+        text = template.read_text(encoding="utf-8")
+        if "{% block breadcrumbs %}" in text:
+            assert 'class="breadcrumbs"' not in text.replace('<ol class="breadcrumbs">', ""), template

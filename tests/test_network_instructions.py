@@ -61,6 +61,25 @@ def test_the_editor_records_an_instruction_with_a_scan(client, editor, piece):
     assert scan.status_code == 200 and b"".join(scan.streaming_content).startswith(b"%PDF")
 
 
+def test_a_file_keeps_the_extension_of_what_it_was_checked_to_be_not_the_senders(client, editor, submitter, piece):
+    """A PDF sent as 批示.html is kept, and downloaded, as 批示.pdf: the name never says HTML to a browser."""
+    client.force_login(editor)
+    data = {"piece": piece.pk, "leader": "某某", "level": "city", "date": "2026-05-28", "text": "批示"}
+    data |= {"feedback_required": "on", "feedback_due": "2026-06-30", "scan_upload": upload("批示.html", pdf_bytes())}
+    assert client.post(reverse("admin:network_instruction_add"), data).status_code == 302
+    instruction = Instruction.objects.get()
+    assert instruction.scan_name == "批示.pdf"
+    scan = client.get(reverse("network:instruction_scan", args=[instruction.pk]))
+    assert "%E6%89%B9%E7%A4%BA.pdf" in scan["Content-Disposition"] and ".html" not in scan["Content-Disposition"]
+    client.force_login(submitter)
+    client.post(instruction.get_absolute_url(), {"text": "已落实。", "file": upload("落实.html", png_bytes())})
+    assert InstructionFeedback.objects.get().file_name == "落实.png"
+    # A name stored before (with the sender's extension) is downloaded under the checked kind's.
+    InstructionFeedback.objects.update(file_name="落实.html")
+    download = client.get(reverse("network:feedback_file", args=[instruction.pk]))
+    assert download["Content-Disposition"].endswith(".png") and download["X-Content-Type-Options"] == "nosniff"
+
+
 def test_a_scan_that_is_not_an_image_or_pdf_is_refused_in_chinese(client, editor, piece):
     client.force_login(editor)
     data = {

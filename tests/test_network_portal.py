@@ -1,4 +1,4 @@
-"""The portal's 约稿/通知 pages, per role: a unit sees the calls addressed to it, its own answers and reminders,
+"""The portal's 约稿 and 催报 pages, per role: a unit sees the calls addressed to it, its own answers and reminders,
 never another unit's; it answers a call from the report form."""
 
 import datetime
@@ -95,7 +95,7 @@ def test_another_units_answers_and_reminders_never_show(world, other_submitter):
 def test_opening_the_reminders_marks_them_read_and_the_menu_counts_unread(world, submitter):
     client = client_for("own", world)
     page = client.get(reverse("reports:list")).content.decode()
-    assert "约稿/通知" in page and 'aria-label="1 条未读"' in page
+    assert f'href="{reverse("network:reminders")}">催报<span class="badge" aria-label="1 条未读">' in page
     client.get(reverse("network:reminders"))
     assert not Reminder.objects.filter(unit=submitter.profile.unit, read_at=None).exists()
     assert 'aria-label="1 条未读"' not in client.get(reverse("reports:list")).content.decode()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from network import services
 from network.models import Quota, Reminder
 from reports.models import Contributor
-from tests.network import answer, at_local, make_call
+from tests.network import answer, at_local, deliver_reminder_mail, make_call
 
 R = Reminder.Reason
 
@@ -146,6 +146,8 @@ def test_units_with_an_address_are_mailed_and_the_outcome_recorded(scenario, dja
     unit.save()
     with django_capture_on_commit_callbacks(execute=True):
         services.run_reminders()
+    assert mail.outbox == []  # queued for the worker, not sent by whoever made the reminders
+    assert deliver_reminder_mail() == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["bgs@shangcheng.example"] * 2
     assert any("零报送" in m.body for m in mail.outbox)
     assert all("/submit/reminders/" in m.body and "\n" not in m.subject for m in mail.outbox)
@@ -166,6 +168,7 @@ def test_a_failed_mail_is_recorded_and_retried_by_the_next_run(
     monkeypatch.setattr(services, "send_mail", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         services.run_reminders()
+    deliver_reminder_mail()
     failed = Reminder.objects.filter(unit=unit, mail_status=Reminder.Mail.FAILED)
     assert failed.count() == 2 and "SMTP server down" in failed.first().mail_error
     monkeypatch.undo()
@@ -199,3 +202,84 @@ def test_two_runs_at_once_send_each_reminder_once(submitter, other_submitter, ed
     assert errors == []
     assert sum(results) == 3
     assert Reminder.objects.count() == 3
+
+
+def test_a_mail_whose_sender_died_is_sent_by_the_next_run_and_a_live_claim_is_left_alone(scenario):
+    unit = scenario["shangcheng"]
+    unit.email = "bgs@shangcheng.example"
+    unit.save()
+    services.run_reminders()
+    Reminder.objects.filter(mail_status=Reminder.Mail.PENDING).delete()
+    earlier = timezone.now() - datetime.timedelta(hours=2)
+    fields = {"unit": unit, "email": unit.email, "day": scenario["today"], "sent_at": earlier, "message": "催报"}
+    lost = Reminder.objects.create(reason=R.MANUAL, reason_key="manual:general", mail_status="pending", **fields)
+    died = Reminder.objects.create(
+        reason=R.MANUAL, reason_key="manual:died", mail_status="sending", mail_claimed_at=earlier, **fields
+    )
+    alive = Reminder.objects.create(
+        reason=R.MANUAL, reason_key="manual:alive", mail_status="sending", mail_claimed_at=timezone.now(), **fields
+    )
+    assert services.retry_failed_mail(scenario["today"], before=timezone.now()) == 2
+    assert len(mail.outbox) == 2
+    statuses = dict(Reminder.objects.filter(pk__in=[lost.pk, died.pk, alive.pk]).values_list("pk", "mail_status"))
+    assert statuses == {lost.pk: "sent", died.pk: "sent", alive.pk: "sending"}
+    assert services.mail(lost.pk) is False and len(mail.outbox) == 2  # sent: never twice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_at_once_mail_a_failed_reminder_once(submitter, monkeypatch):
+    unit = submitter.profile.unit
+    unit.email = "bgs@shangcheng.example"
+    unit.save()
+    reminder = Reminder.objects.create(
+        unit=unit,
+        reason=R.MANUAL,
+        reason_key="manual:general",
+        message="请报送",
+        day=timezone.localdate(),
+        email=unit.email,
+        mail_status=Reminder.Mail.FAILED,
+    )
+    barrier, sent, errors = threading.Barrier(2), [], []
+    real_send_mail = services.send_mail
+
+    def slow_send_mail(*args, **kwargs):
+        sent.append(args)
+        import time
+
+        time.sleep(0.3)  # the other sender has long tried its claim by now
+        return real_send_mail(*args, **kwargs)
+
+    monkeypatch.setattr(services, "send_mail", slow_send_mail)
+
+    def sender():
+        try:
+            barrier.wait()
+            services.mail(reminder.pk)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(sent) == 1
+    reminder.refresh_from_db()
+    assert reminder.mail_status == Reminder.Mail.SENT
+
+
+def test_an_editors_reminder_is_mailed_by_the_worker_not_in_the_request(client, scenario, editor):
+    unit = scenario["shangcheng"]
+    unit.email = "bgs@shangcheng.example"
+    unit.save()
+    client.force_login(editor)
+    response = client.post(f"/admin/network/call/{scenario['call'].pk}/remind/")
+    assert response.status_code == 302
+    assert mail.outbox == [] and Reminder.objects.get(unit=unit).mail_status == Reminder.Mail.PENDING
+    assert deliver_reminder_mail() == 1
+    assert [m.to[0] for m in mail.outbox] == ["bgs@shangcheng.example"]
+    assert Reminder.objects.get(unit=unit).mail_status == Reminder.Mail.SENT

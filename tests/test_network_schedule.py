@@ -60,3 +60,17 @@ def test_migrate_books_the_daily_run(db):
     DBTaskResult.objects.filter(task_path=PATH).delete()
     call_command("migrate", verbosity=0)
     assert waiting().count() == 1
+
+
+def test_the_demos_hand_sent_reminder_goes_only_to_units_that_have_not_answered(db):
+    """load_demo's 上城 and 西湖 reports answer the demo call: the editor's 催报 in the demo skips them."""
+    from network.models import Answer
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_network_demo", stdout=io.StringIO())
+    manual = Reminder.objects.filter(reason=Reminder.Reason.MANUAL).select_related("call")
+    assert manual.exists()
+    for reminder in manual:
+        answered = Answer.objects.sent().filter(call=reminder.call, report__unit=reminder.unit)
+        assert not answered.exists(), reminder.unit.name
+    assert not manual.filter(unit__name__in=["上城区人大常委会办公室", "西湖区人大常委会办公室"]).exists()

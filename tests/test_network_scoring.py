@@ -89,7 +89,7 @@ def test_each_event_scores_as_the_rule_set_says(submitter, editor):
     instruction(special_piece, "district", datetime.date(2024, 6, 3))
 
     score = score_of(Period("quarter", 2024, 2), unit)
-    # April: no report (zero month); May: two reports; June: none (zero month).
+    # April: nothing sent (zero month); May: two reports; June: a piece printed (in the 专刊), so not a zero month.
     assert score.events == {
         "article": 1,
         "brief": 1,
@@ -99,14 +99,24 @@ def test_each_event_scores_as_the_rule_set_says(submitter, editor):
         "instruction_city": 1,
         "instruction_district": 1,
         "call_late": 1,
-        "zero_month": 2,
+        "zero_month": 1,
     }
-    assert score.points == 4 + 2 + 6 + 1 + 8 + 5 + 3 - 1 - 2 * 2
+    assert score.points == 4 + 2 + 6 + 1 + 8 + 5 + 3 - 1 - 2
     by_event = {item.event: item for item in score.items}
     assert by_event["special"].piece == special_piece and by_event["special"].issue == special
     assert by_event["instruction_city"].instruction.level == "city"
     assert by_event["call_late"].answer.call == call
     assert all(item.has_rule for item in score.items)
+
+
+def test_a_month_with_an_imported_piece_is_not_a_zero_month(submitter, other_submitter):
+    """An imported issue's piece (no report) shows that its unit sent in that month: no zero_month for it."""
+    rule_set(2024, {"article": 4, "zero_month": -2})
+    article(issue(datetime.date(2024, 4, 10)), submitter.profile.unit)
+    april = Period("month", 2024, 4)
+    assert score_of(april, submitter.profile.unit).events == {"article": 1}
+    assert score_of(april, other_submitter.profile.unit).events == {"zero_month": 1}
+    assert score_of(april, submitter.profile.unit).sent == 1
 
 
 def test_an_event_without_a_rule_scores_nothing(report_with_outcomes):
@@ -394,3 +404,15 @@ def test_an_editor_without_django_permissions_edits_the_rules_in_the_admin(clien
     data["year"] = 2026
     response = client.post(reverse("admin:network_ruleset_add"), data)
     assert response.status_code == 200 and not RuleSet.objects.filter(year=2026).exists()
+
+
+def test_a_periods_rule_set_is_read_once(submitter, other_submitter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rule_set(2024, EVERY_RULE)
+    article(issue(datetime.date(2024, 4, 10), number=1), submitter.profile.unit)
+    with CaptureQueriesContext(connection) as queries:
+        scoring.unit_scores(Period("quarter", 2024, 2))
+    table = RuleSet._meta.db_table
+    assert sum(f'FROM "{table}"' in query["sql"] for query in queries.captured_queries) == 1

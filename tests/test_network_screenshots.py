@@ -47,7 +47,7 @@ def test_the_editors_call_page_fits_the_screen(page, editor, calls, width, tmp_p
 def test_the_portals_open_calls_fit_the_screen(page, submitter, calls, width, tmp_path_factory):
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, submitter)
-    page.click("text=约稿/通知")
+    page.get_by_role("link", name="约稿", exact=True).click()
     page.wait_for_url("**/submit/calls/")
     cards = page.locator(".call-card")
     assert cards.count() == 2

@@ -124,6 +124,9 @@ def test_the_subscription_form_works_in_the_browser(csp, width, tmp_path_factory
     page.get_by_role("button", name="订阅").click()
     page.wait_for_load_state("load")
     assert "请查收确认邮件" in page.locator("h1").inner_text()
+    from tests.test_distribution import deliver_confirmations
+
+    assert deliver_confirmations() == 1  # the worker mails it, not the request
     assert [m.to for m in mail.outbox] == [[f"reader{width}@example.cn"]]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     csp.assert_clean()

@@ -1,13 +1,19 @@
-from django.core.management.base import BaseCommand
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from network.circulars import content_for_period, render_docx, render_pdf
 from network.management.commands.scores import period_from_options
+from network.management.files import write_bytes
 
 
 class Command(BaseCommand):
     help = (
         "Write the 通报 (adoption circular) of a year, quarter or month as DOCX or PDF: the period's circular as "
-        "the desk has it (published: as published), or the default draft if there is none yet."
+        "the desk has it (published: as published), or the default draft if there is none yet. Only for a period that "
+        "has ended; the file's extension must be the format's."
     )
 
     def add_arguments(self, parser):
@@ -19,8 +25,18 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="the file to write")
 
     def handle(self, *args, year, month=None, quarter=None, format, output, **options):
-        content = content_for_period(period_from_options(year, month, quarter))
+        period = period_from_options(year, month, quarter)
+        today = timezone.localdate()
+        if today < period.start:
+            raise CommandError(f"{period.label}尚未开始，不能生成通报。")
+        if today < period.end:
+            last = period.end - datetime.timedelta(days=1)
+            raise CommandError(f"{period.label}尚未结束（到{last.month}月{last.day}日），期满后才能生成通报。")
+        if Path(output).suffix.lower() != f".{format}":
+            raise CommandError(f"--format {format} 应写入扩展名为 .{format} 的文件，而不是 {output}。")
+        if not Path(output).parent.is_dir():  # before rendering, which takes a while
+            raise CommandError(f"无法写入 {output}：所在目录不存在。")
+        content = content_for_period(period)
         data = render_docx(content) if format == "docx" else render_pdf(content)
-        with open(output, "wb") as handle:
-            handle.write(data)
+        write_bytes(output, data)
         self.stderr.write(f"{content.title}：{output}（{len(data)} 字节）")

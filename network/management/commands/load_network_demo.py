@@ -8,7 +8,7 @@ from django.utils import timezone
 from issues.models import Piece, Section
 from network import circulars, scoring, services
 from network.models import Answer, Call, CallDistrict, Circular, Instruction, Quota, RuleSet
-from reports.models import Contributor, District, Report
+from reports.models import District, Report
 from reports.stats import Period
 
 
@@ -73,9 +73,9 @@ class Command(BaseCommand):
             target = call if "代表" in report.title else supervision if "预算" in report.title else None
             if target is not None and target.is_addressed_to(report.unit):
                 Answer.objects.get_or_create(report=report, defaults={"call": target})
-        units = Contributor.objects.filter(name__in=["上城区人大常委会办公室", "西湖区人大常委会办公室"])
-        services.remind_by_hand(units, by=editor, call=call)
-        self.stdout.write("created demo calls")
+        # The editor's 催报 goes where the completion page's button sends it: to the units that have not answered.
+        sent, _ = services.remind_by_hand(services.unanswered_units(call), by=editor, call=call)
+        self.stdout.write(f"created demo calls; reminded by hand the {len(sent)} units that had not answered")
 
     def create_scoring(self, editor, today):
         rules = [

@@ -34,3 +34,5 @@ class Command(BaseCommand):
         period = period_from_options(year, month, quarter)
         rows = [score.as_json() for score in unit_scores(period)]
         self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+        if not rows:  # the JSON stays `[]`; the person at the terminal is told why, on stderr
+            self.stderr.write(f"{period.label}无数据：没有单位有积分事项或报送。")

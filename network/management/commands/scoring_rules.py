@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from network.management.files import json_error, os_error, write_text
 from network.models import RuleSet
 from network.scoring import RuleSetError, export_rule_set, import_rule_set
 
@@ -28,8 +29,7 @@ class Command(BaseCommand):
             if file == "-":
                 self.stdout.write(text, ending="")
             else:
-                with open(file, "w", encoding="utf-8") as handle:
-                    handle.write(text)
+                write_text(file, text)
             return
         try:
             if file == "-":
@@ -39,8 +39,10 @@ class Command(BaseCommand):
             else:
                 with open(file, encoding="utf-8") as handle:
                     data = json.load(handle)
-        except (OSError, json.JSONDecodeError) as exc:
-            raise CommandError(f"无法读取 {file}：{exc}") from exc
+        except OSError as exc:
+            raise os_error(exc, file, writing=False) from None
+        except ValueError as exc:  # not JSON (JSONDecodeError), or not UTF-8 (UnicodeDecodeError)
+            raise json_error(exc, "标准输入" if file == "-" else file) from None
         try:
             rule_set = import_rule_set(data)
         except RuleSetError as exc:

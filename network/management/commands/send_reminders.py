@@ -17,5 +17,7 @@ class Command(BaseCommand):
         for planned in reminders:
             self.stdout.write(planned.line())
         if options["verbosity"] > 1 or not reminders:
-            verb = "would send" if dry_run else "sent"
-            self.stderr.write(f"{len(reminders)} reminder(s) {verb}")
+            if dry_run:
+                self.stderr.write(f"试运行：今天应发送 {len(reminders)} 条催报，未发送。")
+            else:
+                self.stderr.write(f"已发送 {len(reminders)} 条催报。")
