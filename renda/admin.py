@@ -10,7 +10,9 @@ TASK_NAMES = {
     "issues.tasks.render_issue_pdf": "生成期刊 PDF",
     "issues.tasks.render_draft_preview": "生成草稿预览 PDF",
     "network.tasks.daily_reminders": "每日催报",
+    "network.tasks.mail_reminder": "发送催报邮件",
     "distribution.tasks.send_mailing": "发送期刊邮件",
+    "distribution.tasks.send_confirmation": "发送订阅确认邮件",
 }
 
 admin.site.unregister(DBTaskResult)
