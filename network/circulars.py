@@ -176,6 +176,17 @@ class PublishError(Exception):
     pass
 
 
+def period_not_over(period, verb: str = "发布") -> str | None:
+    """Why no 通报 can be published (or made) for `period` yet, its figures not final; None once it has ended."""
+    today = timezone.localdate()
+    if today < period.start:
+        return f"{period.label}尚未开始，不能{verb}通报。"
+    if today < period.end:
+        last = period.end - datetime.timedelta(days=1)
+        return f"{period.label}尚未结束（到{last.month}月{last.day}日），期满后才能{verb}通报。"
+    return None
+
+
 class EditError(Exception):
     """A change to a circular that cannot be saved; the message says why, in Chinese."""
 
@@ -203,6 +214,8 @@ def publish(circular: Circular, *, by=None) -> Circular:
         locked = Circular.objects.select_for_update().get(pk=circular.pk)
         if locked.is_published:
             raise PublishError("该通报已经发布。")
+        if reason := period_not_over(locked.period):
+            raise PublishError(reason)
         locked.table = table_for(locked.period)
         locked.status = Circular.Status.PUBLISHED
         locked.published_at = timezone.now()

@@ -344,3 +344,15 @@ def test_two_feedback_posts_at_once_keep_one_feedback(submitter):
     )
     assert sum(isinstance(o, FeedbackError) for o in outcomes) == 1
     assert InstructionFeedback.objects.count() == 1
+
+
+def test_a_circular_of_a_period_not_over_cannot_be_published(editor):
+    """Its figures would still move: the rule is the service's, so the admin and any other path keep it."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    running = Period("quarter", today.year, (today.month - 1) // 3 + 1)
+    circular = circulars.draft(running, by=editor)
+    with pytest.raises(circulars.PublishError, match="尚未结束"):
+        circulars.publish(circular, by=editor)
+    assert Circular.objects.get(pk=circular.pk).status == Circular.Status.DRAFT

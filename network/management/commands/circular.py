@@ -1,10 +1,8 @@
-import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from network.circulars import content_for_period, render_docx, render_pdf
+from network.circulars import content_for_period, period_not_over, render_docx, render_pdf
 from network.management.commands.scores import period_from_options
 from network.management.files import write_bytes
 
@@ -26,12 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, year, month=None, quarter=None, format, output, **options):
         period = period_from_options(year, month, quarter)
-        today = timezone.localdate()
-        if today < period.start:
-            raise CommandError(f"{period.label}尚未开始，不能生成通报。")
-        if today < period.end:
-            last = period.end - datetime.timedelta(days=1)
-            raise CommandError(f"{period.label}尚未结束（到{last.month}月{last.day}日），期满后才能生成通报。")
+        if reason := period_not_over(period, verb="生成"):
+            raise CommandError(reason)
         if Path(output).suffix.lower() != f".{format}":
             raise CommandError(f"--format {format} 应写入扩展名为 .{format} 的文件，而不是 {output}。")
         if not Path(output).parent.is_dir():  # before rendering, which takes a while
