@@ -23,7 +23,7 @@ def test_submitter_with_new_unit_in_its_district(db):
     assert user.check_password("Qiantang-2026!") and not user.is_staff
     unit = user.profile.unit
     assert unit.name == "滨江区人大常委会西兴街道工委" and unit.district == District.BINJIANG
-    assert "Password:" not in output
+    assert "密码：" not in output
 
 
 def test_existing_unit_is_reused(db):
@@ -35,7 +35,7 @@ def test_existing_unit_is_reused(db):
 
 def test_generated_password_is_printed_and_works(db):
     output = run("editor2", "--role", "editor")
-    password = output.split("Password:")[1].strip()
+    password = output.split("密码：")[1].strip()
     user = User.objects.get(username="editor2")
     assert user.check_password(password) and user.is_staff
     assert user.profile.role == Profile.Role.EDITOR and user.profile.is_editor
@@ -45,12 +45,12 @@ def test_submitter_needs_a_unit_and_names_are_unique(db):
     with pytest.raises(CommandError, match="--unit"):
         run("nobody", "--role", "submitter")
     run("dup", "--unit", "研究室", "--password", "Qiantang-2026!")
-    with pytest.raises(CommandError, match="already exists"):
+    with pytest.raises(CommandError, match="已存在"):
         run("dup", "--unit", "研究室")
     assert not User.objects.filter(username="nobody").exists()
 
 
 def test_weak_password_is_refused(db):
-    with pytest.raises(CommandError, match="Password rejected"):
+    with pytest.raises(CommandError, match="密码不符合要求"):
         run("weak", "--unit", "研究室", "--password", "123")
     assert not User.objects.filter(username="weak").exists()

@@ -391,10 +391,10 @@ def test_add_user_refuses_unit_roles_without_unit_or_elsewhere(db):
 
     with pytest.raises(CommandError, match="--unit"):
         run("nobody", "--role", "reviewer")
-    with pytest.raises(CommandError, match="Unknown role"):
+    with pytest.raises(CommandError, match="没有角色"):
         run("nobody", "--unit", UNIT, "--role", "boss")
     run("xh", "--unit", "西湖区人大常委会办公室", "--password", "Qiantang-2026!")
-    with pytest.raises(CommandError, match="not a member"):
+    with pytest.raises(CommandError, match=r"不是“.*”的成员"):
         run("xh", "--unit", UNIT, "--role", "reviewer")
     assert not UnitRole.objects.exists()
 

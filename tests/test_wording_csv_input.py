@@ -71,7 +71,7 @@ def test_the_command_reads_excels_gbk_as_the_admin_does(tmp_path):
     path.write_bytes((HEADER + "机构名称,杭州市人大常务委员会,杭州市人民代表大会常务委员会,,,,\n").encode("gbk"))
     out = io.StringIO()
     call_command("wording_dictionary", "import", str(path), stdout=out)
-    assert "Imported" in out.getvalue()
+    assert "已导入" in out.getvalue()
     assert OfficialName.objects.get().wrong_form_list == ["杭州市人大常务委员会"]
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01\x02")
     with pytest.raises(CommandError, match="不是 CSV 文本"):
