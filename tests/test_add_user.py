@@ -17,7 +17,9 @@ def run(*args) -> str:
 
 def test_submitter_with_new_unit_in_its_district(db):
     output = run(
-        "binjiang1", "--unit", "滨江区人大常委会西兴街道工委", "--role", "submitter", "--password", "Qiantang-2026!"
+        "binjiang1",
+        *("--unit", "滨江区人大常委会西兴街道工委", "--new-unit"),
+        *("--role", "submitter", "--password", "Qiantang-2026!"),
     )
     user = User.objects.get(username="binjiang1")
     assert user.check_password("Qiantang-2026!") and not user.is_staff
@@ -54,3 +56,23 @@ def test_weak_password_is_refused(db):
     with pytest.raises(CommandError, match="密码不符合要求"):
         run("weak", "--unit", "研究室", "--password", "123")
     assert not User.objects.filter(username="weak").exists()
+
+
+def test_an_unknown_unit_is_refused_with_the_closest_names(submitter):
+    """A typo would make a unit of its own, listed in every call's matrix, the 通报's 未报送 units and the filters."""
+    units_before = Contributor.objects.count()
+    with pytest.raises(CommandError, match="没有名为“上城区人大常委办公室”的报送单位") as refused:
+        run("sc2", "--unit", "上城区人大常委办公室", "--password", "Qiantang-2026!")
+    message = str(refused.value)
+    assert "相近的单位：上城区人大常委会办公室" in message and "--new-unit" in message and "上城区" in message
+    with pytest.raises(CommandError, match=r"相近的单位：.*上城区人大常委会"):
+        run("sc2", "--unit", "上城区", "--role", "reviewer")  # a short form
+    run("clerk", "--unit", "上城区人大常委会办公室", "--password", "Qiantang-2026!")
+    with pytest.raises(CommandError, match="没有名为"):
+        run("clerk", "--unit", "上城区人大常委办公室", "--role", "reviewer")
+    assert Contributor.objects.count() == units_before
+    assert not User.objects.filter(username="sc2").exists()
+
+    output = run("sc2", "--unit", "上城区人大常委会街道工委", "--new-unit", "--password", "Qiantang-2026!")
+    assert "已新建报送单位 上城区人大常委会街道工委（上城区）" in output
+    assert User.objects.get(username="sc2").profile.unit.district == District.SHANGCHENG
