@@ -446,7 +446,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     @admin.display(description="等待")
     def waiting_days(self, obj):
         if obj.status != Report.Status.SUBMITTED or obj.last_submitted_at is None:
-            return ""
+            return "—"  # not waiting for the 研究室 (an empty value would read as empty_value_display, 未指定)
         return f"{(timezone.now() - obj.last_submitted_at).days} 天"
 
     @admin.display(description="编入")
@@ -455,7 +455,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
             return f"{piece.issue.name} · {piece.get_kind_display()}"
         if obj.status == Report.Status.ACCEPTED:
             return format_html('<a href="{}">编入…</a>', reverse("admin:reports_report_place", args=[obj.pk]))
-        return ""
+        return "—"  # not accepted: nothing to place yet
 
     @admin.display(description="处理记录")
     def timeline(self, obj):

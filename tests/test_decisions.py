@@ -1,6 +1,7 @@
 """Every status move, legal and illegal, for each side; and the editor's decisions made through the inbox."""
 
 import itertools
+import re
 import threading
 
 import pytest
@@ -207,3 +208,20 @@ def test_accept_and_decline_at_once_exactly_one_applies(submitter, editor):
         refused = [d for d in ("accept", "decline") if any("本次操作未执行" in m for m in outcomes[(attempt, d)])]
         assert len(refused) == 1
         assert Report.objects.get(pk=report.pk).status == moves[0]
+
+
+def test_inbox_columns_say_dash_where_nothing_applies(client, submitter, editor):
+    """等待 and 编入 of a report not waiting or not accepted read “—”, not the admin's empty value (未指定), which
+    is kept for a report with no suggested section."""
+    make_report(submitter, "甲")
+    make_report(submitter, "乙", status=S.ACCEPTED, editor=editor)
+    client.force_login(editor)
+    page = client.get(reverse("admin:reports_report_changelist") + "?status=all&o=1").text
+    rows = {
+        title: dict(re.findall(r'<td class="field-(\w+)[^"]*">(.*?)</td>', row, re.S))
+        for row in re.findall(r"<tr>.*?</tr>", page, re.S)
+        for title in re.findall(r">(甲|乙)</a>", row)
+    }
+    assert rows["甲"]["waiting_days"] == "0 天" and rows["甲"]["placement"] == "—"
+    assert rows["乙"]["waiting_days"] == "—" and "编入…" in rows["乙"]["placement"]
+    assert rows["甲"]["suggested_section"] == "未指定"
