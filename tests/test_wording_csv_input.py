@@ -94,3 +94,12 @@ def test_one_formula_guard_for_every_export():
     assert (
         unquote_cell(" '=SUM(A1) ") == "=SUM(A1)" and unquote_cell("'上城区") == "'上城区" and unquote_cell("'") == "'"
     )
+
+
+def test_the_import_page_uses_the_admins_breadcrumbs(client, editor):
+    """Django 6's admin styles `ol.breadcrumbs` only: a `div` of links shows unstyled."""
+    client.force_login(editor)
+    page = client.get(reverse("admin:reports_wordingrule_import")).text
+    assert '<ol class="breadcrumbs">' in page and '<div class="breadcrumbs">' not in page
+    assert '<li aria-current="page">导入 CSV</li>' in page
+    assert f'<li><a href="{reverse("admin:reports_wordingrule_changelist")}">' in page
