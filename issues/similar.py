@@ -224,7 +224,8 @@ def find_similar(
     title: str, body_html: str, *, exclude_report: int | None = None, threshold: float = THRESHOLD, now=None
 ) -> list[Similar]:
     """What the desk lists for a text: similar reports of the last 12 months (any unit) and published pieces,
-    best first, only from `threshold` on. A report's own fingerprint and its own printed piece are left out."""
+    best first, only from `threshold` on. A report's own fingerprint and its own printed piece are left out, and a
+    report printed as a listed piece is listed once, as the piece (one text, not two)."""
     values = signature(document_lines(title, body_html))
     if values is None:
         return []
@@ -233,12 +234,14 @@ def find_similar(
     for fingerprint, similarity in found:
         by_kind.setdefault(fingerprint.kind, {})[fingerprint.object_id] = similarity
     results = []
+    printed = {exclude_report}  # reports whose text is listed already: as the piece printed from them
     for kind in PIECE_KINDS:
         ids = by_kind.get(kind, {})
         for pk, (piece_title, where, report_id) in _published_pieces(kind, ids).items() if ids else ():
             if exclude_report is None or report_id != exclude_report:
                 results.append(Similar(kind, pk, piece_title, ids[pk], where))
-    report_ids = {pk: s for pk, s in by_kind.get(Kind.REPORT, {}).items() if pk != exclude_report}
+                printed.add(report_id)
+    report_ids = {pk: s for pk, s in by_kind.get(Kind.REPORT, {}).items() if pk not in printed}
     if report_ids:
         reports = Report.objects.filter(pk__in=report_ids).select_related("unit").only("title", "unit__name")
         results += [Similar(Kind.REPORT, r.pk, r.title, report_ids[r.pk], r.unit.name) for r in reports]

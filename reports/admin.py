@@ -291,9 +291,9 @@ def version_diff(report: Report) -> str:
     printed_body = piece.printed_body if piece else report.body
     before = [f"标题：{sent.title}", *wording.text_lines(sent.body)]
     after = ([f"标题：{printed_title}"] if printed_title is not None else []) + wording.text_lines(printed_body)
-    if before == after:
-        return "与报送稿一致，未作修改。"
     where = f"刊用稿（{piece.issue}）" if piece else "当前编辑稿"
+    if before == after:
+        return f"编辑未改动报送稿：{where}与第 {sent.number} 版报送稿一致。"
     table = difflib.HtmlDiff(wrapcolumn=36).make_table(before, after, f"报送稿（第 {sent.number} 版）", where)
     return mark_safe(table)  # difflib escapes the text it puts in the table
 
@@ -449,7 +449,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     @admin.display(description="等待")
     def waiting_days(self, obj):
         if obj.status != Report.Status.SUBMITTED or obj.last_submitted_at is None:
-            return ""
+            return "—"  # not waiting for the 研究室 (an empty value would read as empty_value_display, 未指定)
         return f"{(timezone.now() - obj.last_submitted_at).days} 天"
 
     @admin.display(description="编入")
@@ -458,7 +458,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
             return f"{piece.issue.name} · {piece.get_kind_display()}"
         if obj.status == Report.Status.ACCEPTED:
             return format_html('<a href="{}">编入…</a>', reverse("admin:reports_report_place", args=[obj.pk]))
-        return ""
+        return "—"  # not accepted: nothing to place yet
 
     @admin.display(description="处理记录")
     def timeline(self, obj):
@@ -514,7 +514,7 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
     def body_html(self, obj):
         return mark_safe(clean_html(obj.body))  # sanitised again: units' HTML is shown inside the admin
 
-    @admin.display(description="差异")
+    @admin.display(description="编辑的改动")
     def diff(self, obj):
         return version_diff(obj)
 

@@ -51,6 +51,23 @@ class District(models.TextChoices):
 
 
 class ContributorQuerySet(models.QuerySet):
+    def close_to(self, name: str, n: int = 5) -> list[str]:
+        """Names of units that look like `name` (a typo, a short form), closest first: only those of the district
+        `name` starts with (or of the city level) if any of them look like it."""
+        import difflib
+
+        name = name.strip()
+        district = District.for_unit_name(name)
+        scored = []
+        for other, other_district in self.values_list("name", "district"):
+            ratio = difflib.SequenceMatcher(None, name, other).ratio()
+            if ratio >= 0.6 or (name and (name in other or other in name)):
+                scored.append((other_district != district, -ratio, other))
+        scored.sort()
+        if scored and not scored[0][0]:
+            scored = [item for item in scored if not item[0]]
+        return [other for _, _, other in scored[:n]]
+
     def get_or_create_by_name(self, name: str) -> "Contributor":
         """The unit printed as `name`, created in the district its name starts with if it is new."""
         name = name.strip()

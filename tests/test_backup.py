@@ -161,3 +161,39 @@ def test_restore_refuses_a_file_that_is_not_an_archive(tmp_path):
     not_an_archive.write_bytes(b"PK\x03\x04 not a gzip stream")
     with pytest.raises(CommandError, match="不是 renda 的备份文件"):
         call_command("restore", str(not_an_archive))
+
+
+def test_backup_to_a_folder_that_does_not_exist_is_refused_before_reading_anything(tmp_path, monkeypatch):
+    dumped = []
+    monkeypatch.setattr("renda.backup.call_command", lambda *args, **options: dumped.append(args))
+    with pytest.raises(CommandError, match=r"无法写入 .*没有这个目录：文件或目录不存在。未做备份"):
+        call_command("backup", str(tmp_path / "没有这个目录" / "renda.tar.gz"))
+    with pytest.raises(CommandError, match="是一个目录"):
+        call_command("backup", str(tmp_path))
+    assert dumped == [] and list(tmp_path.iterdir()) == []
+
+
+def test_a_backup_that_fails_while_writing_leaves_no_file(tmp_path, monkeypatch):
+    def disk_full(tar, tmp):
+        raise OSError(28, "No space left on device", str(tmp_path / "renda.tar.gz.partial"))
+
+    monkeypatch.setattr("renda.backup._write_contents", disk_full)
+    with pytest.raises(CommandError, match=r"备份未完成.*磁盘空间不足.*没有留下备份文件"):
+        call_command("backup", str(tmp_path / "renda.tar.gz"))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kept", [0.1, 0.6, 0.99])
+def test_restore_refuses_a_truncated_archive_and_changes_nothing(editor, submitter, tmp_path, kept):
+    """Cut short in the manifest, in the files, or in the compressed stream's trailer: refused before the database
+    is flushed or a file folder emptied, even with --replace."""
+    make_content(editor, submitter)
+    archive = tmp_path / "renda.tar.gz"
+    call_command("backup", str(archive))
+    data = archive.read_bytes()
+    archive.write_bytes(data[: int(len(data) * kept)])
+    before = summary()
+    assert before["files"]
+    with pytest.raises(CommandError, match=r"不完整或已损坏.*未做任何改动"):
+        call_command("restore", str(archive), "--replace")
+    assert summary() == before

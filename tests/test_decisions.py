@@ -237,3 +237,20 @@ def test_a_decision_on_a_text_the_editor_has_not_read_is_refused(client, submitt
     assert Report.objects.get(pk=report.pk).status == S.SUBMITTED
     response = decide(client, report, "accept")  # after reading the new text
     assert Report.objects.get(pk=report.pk).status == S.ACCEPTED
+
+
+def test_inbox_columns_say_dash_where_nothing_applies(client, submitter, editor):
+    """等待 and 编入 of a report not waiting or not accepted read “—”, not the admin's empty value (未指定), which
+    is kept for a report with no suggested section."""
+    make_report(submitter, "甲")
+    make_report(submitter, "乙", status=S.ACCEPTED, editor=editor)
+    client.force_login(editor)
+    page = client.get(reverse("admin:reports_report_changelist") + "?status=all&o=1").text
+    rows = {
+        title: dict(re.findall(r'<td class="field-(\w+)[^"]*">(.*?)</td>', row, re.S))
+        for row in re.findall(r"<tr>.*?</tr>", page, re.S)
+        for title in re.findall(r">(甲|乙)</a>", row)
+    }
+    assert rows["甲"]["waiting_days"] == "0 天" and rows["甲"]["placement"] == "—"
+    assert rows["乙"]["waiting_days"] == "—" and "编入…" in rows["乙"]["placement"]
+    assert rows["甲"]["suggested_section"] == "未指定"

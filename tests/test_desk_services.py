@@ -218,6 +218,9 @@ def test_the_inbox_shows_what_changed_between_the_returned_and_the_resubmitted_v
     assert f'href="/submit/{report.pk}/versions/1/"' in text and f'href="/submit/{report.pk}/versions/2/"' in text
     assert "退回的第 1 版" in text and "重新报送的第 2 版" in text
     assert "第一稿的正文" in text and "补充了数据" in text
+    # Below it, the editor's own edits (none yet) are named as such, not as "nothing changed"
+    assert "编辑的改动" in text and "编辑未改动报送稿：当前编辑稿与第 2 版报送稿一致" in text
+    assert "与报送稿一致，未作修改" not in text
 
 
 def test_a_pieces_url_names_its_kind(client, published_issue):

@@ -38,6 +38,7 @@ def test_import_over_typed_text_asks_then_replaces(csp, submitter, tmp_path_fact
     assert page.locator("#id_authors").input_value() == "蔡静"
     page.locator("button[value=submit]").scroll_into_view_if_needed()
     page.screenshot(path=str(folder / "report-form-1440.png"))
+    page.check("#id_secrecy_declared")  # without it the form says so instead of asking
     questions = []
     page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.locator("button[value=submit]").click()

@@ -129,7 +129,7 @@ def test_an_issue_holding_pieces_from_reports_is_not_replaced_wholesale(editor, 
 def test_draft_import_prints_its_id():
     output = run(SEED_REGULAR_4, "--draft")
     issue = Issue.objects.get()
-    assert output.strip() == f"draft issue id={issue.id}"
+    assert output.strip() == f"已导入为草稿 id={issue.id}"
     assert issue.status == Issue.Status.DRAFT and issue.published_at is None
     assert not Issue.objects.published().exists()
 

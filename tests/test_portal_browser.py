@@ -58,6 +58,35 @@ def test_write_attach_submit_and_see_it_listed(page, submitter):
     assert row.locator(".status").inner_text() == "已报送"
 
 
+def test_submitting_without_the_declaration_says_so_before_asking(page, submitter):
+    """报送 with the 保密 box unticked: the server's message shows beside the box and no question is asked (asked
+    first, the clerk would confirm and then be refused); ticked, the question comes and the report goes."""
+    log_in(page, submitter)
+    page.goto("/submit/new/")
+    page.wait_for_selector(".ck-editor__editable")
+    page.fill("#id_title", "上城区：保密声明")
+    page.locator(".ck-editor__editable").click()
+    page.keyboard.type("正文一段。")
+    questions, accept = [], []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.click("button[value=submit]")
+    message = page.locator(".field-secrecy .errors")
+    assert message.inner_text() == "报送研究室前请勾选保密声明。" and questions == []
+    assert page.evaluate("document.activeElement.id") == "id_secrecy_declared"
+    assert not Report.objects.exists() and "/submit/new/" in page.url
+    page.check("#id_secrecy_declared")
+    assert message.count() == 0
+    accept.append(True)
+    page.click("button[value=submit]")
+    page.wait_for_url("**/submit/*/")
+    assert Report.objects.get().status == Report.Status.SUBMITTED and len(questions) == 1
+
+
 def test_docx_upload_fills_the_editor(page, submitter):
     log_in(page, submitter)
     page.goto("/submit/new/")

@@ -180,8 +180,8 @@ def test_publish_issue_command_prints_one_line_per_issue(all_seeds, submitter, e
     special = fill(make_draft(kind=Issue.Kind.SPECIAL, date=datetime.date(2024, 10, 1)), submitter, editor)
     call_command("publish_issue", str(regular.pk), str(special.pk))
     assert capsys.readouterr().out.splitlines() == [
-        "published 2024 regular 第 5 期(总第 693 期) /issues/2024/regular/5/",
-        "published 2024 special 第 10 期 /issues/2024/special/10/",
+        "已发布 2024 年普刊第 5 期(总第 693 期) /issues/2024/regular/5/",
+        "已发布 2024 年专刊第 10 期 /issues/2024/special/10/",
     ]
 
 
@@ -241,7 +241,7 @@ def test_two_publish_commands_in_separate_processes_get_distinct_numbers(submitt
     outputs = [p.communicate(timeout=60)[0].strip() for p in processes]
     assert [p.returncode for p in processes] == [0, 0]
     assert sorted(outputs) == [
-        "published 2024 regular 第 5 期(总第 693 期) /issues/2024/regular/5/",
-        "published 2024 regular 第 6 期(总第 694 期) /issues/2024/regular/6/",
+        "已发布 2024 年普刊第 5 期(总第 693 期) /issues/2024/regular/5/",
+        "已发布 2024 年普刊第 6 期(总第 694 期) /issues/2024/regular/6/",
     ]
     assert set(Report.objects.values_list("status", flat=True)) == {Report.Status.PUBLISHED}

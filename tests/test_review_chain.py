@@ -374,7 +374,7 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_add_user_gives_unit_roles_one_or_several(db):
+def test_add_user_gives_unit_roles_one_or_several(unit):
     run("zs", "--unit", UNIT, "--role", "reviewer", "--role", "unit_approver", "--password", "Qiantang-2026!")
     user = User.objects.get(username="zs")
     assert user.profile.role == Profile.Role.SUBMITTER and user.profile.unit.name == UNIT and not user.is_staff
@@ -386,15 +386,15 @@ def test_add_user_gives_unit_roles_one_or_several(db):
     assert User.objects.get(username="ed").profile.is_editor
 
 
-def test_add_user_refuses_unit_roles_without_unit_or_elsewhere(db):
+def test_add_user_refuses_unit_roles_without_unit_or_elsewhere(unit, other_submitter):
     from django.core.management import CommandError
 
     with pytest.raises(CommandError, match="--unit"):
         run("nobody", "--role", "reviewer")
-    with pytest.raises(CommandError, match="Unknown role"):
+    with pytest.raises(CommandError, match="没有角色"):
         run("nobody", "--unit", UNIT, "--role", "boss")
-    run("xh", "--unit", "西湖区人大常委会办公室", "--password", "Qiantang-2026!")
-    with pytest.raises(CommandError, match="not a member"):
+    run("xh", "--unit", other_submitter.profile.unit.name, "--password", "Qiantang-2026!")
+    with pytest.raises(CommandError, match=r"不是“.*”的成员"):
         run("xh", "--unit", UNIT, "--role", "reviewer")
     assert not UnitRole.objects.exists()
 

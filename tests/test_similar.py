@@ -91,6 +91,26 @@ def test_drafts_are_not_indexed_and_a_report_is_not_similar_to_its_own_piece(pai
     assert ("article", article.pk) not in [(i.kind, i.id) for i in similar.similar_to_report(article.report)]
 
 
+def test_a_printed_report_is_listed_once_as_its_piece(client, pair, submitter, editor):
+    """The piece printed from a report and the report itself are one text: listed once, as the piece, on the
+    editor's report page and on the unit's (whose own report it is)."""
+    article, _ = pair
+    article.report = make_report(submitter, title="上城区：已刊原稿", body=article.body, status="accepted")
+    article.save()
+    client.force_login(submitter)
+    response = client.post(
+        reverse("reports:new"),
+        {"title": "上城区：新稿", "body": reworked(article), "action": "submit", "secrecy_declared": "on"},
+        follow=True,
+    )
+    new = Report.objects.get(title="上城区：新稿")
+    assert [(item.kind, item.id) for item in similar.similar_to_report(new)] == [("article", article.pk)]
+    assert "相似稿件：1 篇" in response.text and "上城区：已刊原稿" not in response.text
+    client.force_login(editor)
+    page = client.get(reverse("admin:reports_report_change", args=[new.pk])).text
+    assert "相似稿件：1 篇" in page and article.title in page and "上城区：已刊原稿" not in page
+
+
 def test_editor_sees_similar_on_the_report_page(client, pair, submitter, other_submitter, editor):
     article, _ = pair
     make_report(other_submitter, title="西湖区：同一会议", body=article.body, status="submitted")

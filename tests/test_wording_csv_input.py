@@ -71,7 +71,7 @@ def test_the_command_reads_excels_gbk_as_the_admin_does(tmp_path):
     path.write_bytes((HEADER + "机构名称,杭州市人大常务委员会,杭州市人民代表大会常务委员会,,,,\n").encode("gbk"))
     out = io.StringIO()
     call_command("wording_dictionary", "import", str(path), stdout=out)
-    assert "Imported" in out.getvalue()
+    assert "已导入" in out.getvalue()
     assert OfficialName.objects.get().wrong_form_list == ["杭州市人大常务委员会"]
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01\x02")
     with pytest.raises(CommandError, match="不是 CSV 文本"):
@@ -94,3 +94,12 @@ def test_one_formula_guard_for_every_export():
     assert (
         unquote_cell(" '=SUM(A1) ") == "=SUM(A1)" and unquote_cell("'上城区") == "'上城区" and unquote_cell("'") == "'"
     )
+
+
+def test_the_import_page_uses_the_admins_breadcrumbs(client, editor):
+    """Django 6's admin styles `ol.breadcrumbs` only: a `div` of links shows unstyled."""
+    client.force_login(editor)
+    page = client.get(reverse("admin:reports_wordingrule_import")).text
+    assert '<ol class="breadcrumbs">' in page and '<div class="breadcrumbs">' not in page
+    assert '<li aria-current="page">导入 CSV</li>' in page
+    assert f'<li><a href="{reverse("admin:reports_wordingrule_changelist")}">' in page

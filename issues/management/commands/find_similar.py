@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.html import escape
 
 from issues import similar
+from renda.oserrors import reason
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         try:
             lines = [line.strip() for line in Path(textfile).read_text(encoding="utf-8-sig").splitlines()]
         except OSError as exc:
-            raise CommandError(f"无法读取 {textfile}：{exc.strerror or exc}") from None
+            raise CommandError(f"无法读取 {textfile}：{reason(exc)}") from None
         except UnicodeDecodeError:
             raise CommandError(f"{textfile} 不是 UTF-8 编码的文本文件，请另存为 UTF-8 后再试。") from None
         lines = [line for line in lines if line]
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([item.as_dict() for item in found], ensure_ascii=False, indent=2))
             return
         if not found:
-            self.stdout.write(f"Nothing similar (threshold {similar.THRESHOLD:.2f}).")
+            self.stdout.write(f"没有相似的稿件（相似度阈值 {similar.THRESHOLD:.2f}）。")
         for item in found:
-            self.stdout.write(f"{item.similarity:.2f}  {item.kind:<7} {item.id:>6}  {item.title}  ({item.where})")
+            kind = item.kind_label.ljust(4, "\u3000")  # 文章 / 信息摘登 / 报送信息, aligned in full-width spaces
+            self.stdout.write(f"{item.similarity:.2f}  {kind} {item.id:>6}  {item.title}（{item.where}）")

@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from issues.importing import ImportConflict, store_issue
 from issues.management.commands.publish_issue import issue_line
+from issues.models import Issue
 from issues.parser import ParseError, parse_issue
+from renda.oserrors import reason
 
 
 def read_text(path: Path) -> str:
@@ -15,7 +17,7 @@ def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CommandError(f"{path}: 无法读取文件（{exc.strerror}）") from None
+        raise CommandError(f"{path}：无法读取文件（{reason(exc)}）") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -70,17 +72,17 @@ class Command(BaseCommand):
         except ImportConflict as exc:
             raise CommandError(f"{path}: {exc}") from None
         if draft:
-            self.stdout.write(f"draft issue id={issue.id}")
+            self.stdout.write(f"已导入为草稿 id={issue.id}")
         else:
             self.stdout.write(
-                f"imported {issue_line(issue)} "
-                f"({len(parsed.articles)} articles, {len(parsed.briefs)} briefs, id={issue.id})"
+                f"已导入 {issue_line(issue)}"
+                f"（文章 {len(parsed.articles)} 篇，信息摘登 {len(parsed.briefs)} 则，id={issue.id}）"
             )
 
     @staticmethod
     def summary(parsed) -> str:
         total = f"(总第 {parsed.total_number} 期)" if parsed.total_number else ""
-        lines = [f"{parsed.year} {parsed.kind} 第 {parsed.number} 期{total} {parsed.date}"]
+        lines = [f"{parsed.year} 年{Issue.Kind(parsed.kind).label}第 {parsed.number} 期{total} {parsed.date}"]
         for section in parsed.sections:
             lines.append(f"[{section.name or '—'}]")
             for a in section.articles:

@@ -13,4 +13,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         count = similar.rebuild()
-        self.stdout.write(f"Indexed {count} texts in {time.perf_counter() - started:.1f} s.")
+        self.stdout.write(f"已为 {count} 篇文本建立相似度索引，用时 {time.perf_counter() - started:.1f} 秒。")

@@ -34,7 +34,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         for issue in import_samples():
-            self.stdout.write(f"imported {issue}")
+            self.stdout.write(f"已导入 {issue}")
         users = {}
         for username, password, role, unit_name, _, name in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         if not Report.objects.exists():
             self.create_reports(users)
 
-        self.stdout.write("\nDemo accounts (after the server starts on http://127.0.0.1:8000):")
+        self.stdout.write("\n演示账号（服务器在 http://127.0.0.1:8000 启动后）：")
         for username, password, role, unit_name, url, _ in DEMO_USERS:
             label = Profile.Role(role).label
             self.stdout.write(f"  {label}（{unit_name}）：{username} / {password}  登录 http://127.0.0.1:8000{url}")
@@ -70,4 +70,4 @@ class Command(BaseCommand):
             report.transition(Report.Status.SUBMITTED, by=user, secrecy_declared=True)
             if status != Report.Status.SUBMITTED:
                 report.transition(status, by=editor, comment=comment)
-        self.stdout.write(f"created {len(DEMO_REPORTS)} demo reports")
+        self.stdout.write(f"已创建 {len(DEMO_REPORTS)} 篇演示报送信息")

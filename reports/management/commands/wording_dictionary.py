@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from renda.oserrors import reason
 from reports import wording
 
 
@@ -23,16 +24,20 @@ class Command(BaseCommand):
             if file == "-":
                 rows = wording.export_csv(self.stdout)
             else:
-                with Path(file).open("w", encoding="utf-8-sig", newline="") as out:
-                    rows = wording.export_csv(out)
-            print(f"Exported {rows} entries.", file=sys.stderr)
+                try:
+                    with Path(file).open("w", encoding="utf-8-sig", newline="") as out:
+                        rows = wording.export_csv(out)
+                except OSError as exc:
+                    raise CommandError(f"无法写入 {file}：{reason(exc)}") from None
+            # On standard error, so that `export -` leaves only the CSV on standard output.
+            print(f"已导出 {rows} 条。", file=sys.stderr)
             return
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc}") from None
+            raise CommandError(f"无法读取 {file}：{reason(exc)}") from None
         try:
             counts = wording.import_csv(wording.decode_csv(data))  # UTF-8 or Excel's GBK, as in the admin
         except wording.ImportError_ as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write("Imported: " + ", ".join(f"{kind} {n}" for kind, n in counts.items()))
+        self.stdout.write("已导入：" + "，".join(f"{kind} {n} 条" for kind, n in counts.items()) + "。")
