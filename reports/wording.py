@@ -327,7 +327,7 @@ def _rows(reader):
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ImportError_(f"第 {number} 行无法读取（{exc}），请检查引号和单元格内容。") from None
+            raise ImportError_(f"第 {number} 行无法读取，请检查引号和单元格内容。") from exc
         yield number, raw
 
 
@@ -341,7 +341,7 @@ def import_csv(text: str) -> dict[str, int]:
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
-        raise ImportError_(f"第 1 行无法读取（{exc}）。") from None
+        raise ImportError_("第 1 行无法读取，请检查引号和单元格内容。") from exc
     if header[: len(CSV_HEADER)] != CSV_HEADER:
         raise ImportError_("第 1 行应为表头：" + ",".join(CSV_HEADER))
     counts = {KIND_NAME: 0, KIND_LEADER: 0, "错敏用语": 0}

@@ -131,3 +131,10 @@ def test_load_demo():
     output = run("load_demo")
     names = [name for username, password, *_ in DEMO_USERS for name in (username, password)]
     assert "演示账号" in output and english(output, *names) == [], output
+
+
+@pytest.mark.django_db
+def test_load_network_demo():
+    run("load_demo")
+    output = run("load_network_demo")
+    assert "示例约稿" in output and english(output) == [], output

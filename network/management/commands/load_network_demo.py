@@ -27,11 +27,11 @@ class Command(BaseCommand):
         if not Quota.objects.exists():
             Quota.objects.create(period="month", scope=Quota.Scope.EVERY_UNIT, target=2, remind_day=20)
             Quota.objects.create(period="quarter", scope=Quota.Scope.DISTRICT, district=District.XIHU, target=6)
-            self.stdout.write("created demo quotas")
+            self.stdout.write("已建立示例报送任务")
             self.handle_reminders()
         self.create_scoring(editor, today)
         run_after = services.ensure_scheduled()
-        self.stdout.write(f"daily reminders booked for {timezone.localtime(run_after):%Y-%m-%d %H:%M}")
+        self.stdout.write(f"每日催报已排定：{timezone.localtime(run_after):%Y-%m-%d %H:%M}")
 
     def create_calls(self, editor, today):
         now = timezone.now()
@@ -75,7 +75,7 @@ class Command(BaseCommand):
                 Answer.objects.get_or_create(report=report, defaults={"call": target})
         # The editor's 催报 goes where the completion page's button sends it: to the units that have not answered.
         sent, _ = services.remind_by_hand(services.unanswered_units(call), by=editor, call=call)
-        self.stdout.write(f"created demo calls; reminded by hand the {len(sent)} units that had not answered")
+        self.stdout.write(f"已建立示例约稿，并向未回复的 {len(sent)} 个单位手动催报")
 
     def create_scoring(self, editor, today):
         rules = [
@@ -91,7 +91,7 @@ class Command(BaseCommand):
         for year in sorted({2024, today.year}):
             if not RuleSet.objects.filter(year=year).exists():
                 scoring.import_rule_set({"year": year, "combine": "sum", "rules": rules})
-                self.stdout.write(f"created the {year} scoring rules")
+                self.stdout.write(f"已建立 {year} 年积分规则")
 
         piece = Piece.objects.published().select_related("unit").order_by("-issue__date", "kind", "position").first()
         if piece is not None and not Instruction.objects.exists():
@@ -105,12 +105,12 @@ class Command(BaseCommand):
                 feedback_due=today - datetime.timedelta(days=1),
                 created_by=editor,
             )
-            self.stdout.write(f"created a demo instruction on a piece of {piece.unit.name}")
+            self.stdout.write(f"已为{piece.unit.name}的一篇刊用稿建立示例领导批示")
         if not Circular.objects.exists():
             period = Period("quarter", 2024, 2)  # the quarter of the sample issues
             circulars.draft(period, by=editor)
-            self.stdout.write(f"created the draft circular {circulars.title_for(period)}")
+            self.stdout.write(f"已建立通报草稿《{circulars.title_for(period)}》")
 
     def handle_reminders(self):
         sent = services.run_reminders()
-        self.stdout.write(f"sent {len(sent)} reminders due today")
+        self.stdout.write(f"已发出今天到期的催报 {len(sent)} 条")
