@@ -159,8 +159,11 @@ class DeskViews:
         if request.method == "POST":
             kind = request.POST.get("kind")
             kind = kind if kind in Issue.Kind.values else Issue.Kind.REGULAR
-            issue = Issue.objects.create(**Issue.proposal(kind, timezone.localdate()))
-            messages.success(request, f"已新建 {issue}（期号为建议值）。")
+            issue, created = services.start_draft(kind, timezone.localdate())
+            if created:
+                messages.success(request, f"已新建 {issue}（期号为建议值）。")
+            else:
+                messages.info(request, f"已有草稿 {issue}，已为您打开，未再新建。")
             return self._back(issue)
         draft = Issue.objects.drafts().first()
         if draft is not None:

@@ -116,6 +116,17 @@ def article_position(issue: Issue, section: Section | None, *, exclude: int | No
 # --- Placing reports ------------------------------------------------------------------------------------
 
 
+def start_draft(kind: str, date) -> tuple[Issue, bool]:
+    """The next draft of `kind` from the desk's start page, and whether it is new. The page is offered when there
+    is no draft: one made since (a second click on 新建, another editor) is opened rather than doubled. The kind's
+    numbering lock makes two requests at once take turns."""
+    with transaction.atomic():
+        IssueSequence.lock(kind)
+        if (draft := Issue.objects.drafts().filter(kind=kind).first()) is not None:
+            return draft, False
+        return Issue.objects.create(**Issue.proposal(kind, date)), True
+
+
 def _draft_for_update(issue: Issue) -> Issue:
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     if issue.is_published:

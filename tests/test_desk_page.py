@@ -127,3 +127,33 @@ def test_the_desk_start_makes_the_next_issue_when_there_is_no_draft(desk, publis
     draft = Issue.objects.drafts().get()
     assert response.url == url("", draft) and draft.send_to == published_issue.send_to
     assert desk.get(reverse("admin:issues_issue_desk_start")).url == url("", draft)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_on_new_at_once_make_one_draft(editor, published_issue):
+    """A double click (or two editors) on 新建 from the start page, each request on its own connection."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    barrier, answers = threading.Barrier(2), []
+
+    def click():
+        try:
+            client = Client()
+            client.force_login(editor)
+            barrier.wait()
+            answers.append(client.post(reverse("admin:issues_issue_desk_start"), {"kind": "regular"}, follow=True))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    draft = Issue.objects.drafts().get()  # one, not two
+    texts = sorted(answer.text for answer in answers)
+    assert all(url("", draft) in answer.redirect_chain[-1][0] for answer in answers)
+    assert sum("已新建" in text for text in texts) == 1 and sum("已为您打开，未再新建" in text for text in texts) == 1
