@@ -40,6 +40,7 @@ def start_mailing(issue: Issue) -> Mailing:
     """Create the issue's mailing (once) and queue its first step after the current transaction commits."""
     from distribution.tasks import send_mailing
 
+    drop_unconfirmed()
     mailing, created = Mailing.objects.get_or_create(issue=issue)
     if created:
         transaction.on_commit(lambda: send_mailing.enqueue(mailing.pk))
@@ -247,6 +248,7 @@ def subscribe(email: str, name: str = "") -> Subscriber | None:
     before may subscribe again. Returns the subscriber whose mail was queued, or None.
     """
     email = email.strip().lower()
+    drop_unconfirmed()
     with transaction.atomic():
         subscriber = Subscriber.objects.order_by().select_for_update().filter(email=email).first()
         if subscriber is not None and subscriber.status == Subscriber.Status.ACTIVE:
@@ -266,6 +268,16 @@ def subscribe(email: str, name: str = "") -> Subscriber | None:
             return None  # one confirmation mail per address per ten minutes: the form cannot be used to flood one
         _queue_confirmation(subscriber.pk)
     return subscriber
+
+
+def drop_unconfirmed() -> int:
+    """Remove readers' own subscriptions left unconfirmed for DISTRIBUTION_CONFIRM_DAYS: an address nobody confirmed
+    is not kept. (One that was confirmed once, unsubscribed and asked again stays, waiting as before.) Run on each
+    new subscription and each mailing, so no schedule is needed; returns how many went."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.DISTRIBUTION_CONFIRM_DAYS)
+    pending = Subscriber.objects.filter(source=Subscriber.Source.SELF, status=Subscriber.Status.PENDING)
+    stale = pending.filter(confirmed_at__isnull=True, created_at__lt=cutoff)
+    return stale.delete()[1].get(Subscriber._meta.label, 0)
 
 
 def _queue_confirmation(subscriber_id: int) -> None:

@@ -25,12 +25,14 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def test_env_example_passes_the_deployment_checks_without_a_warning():
+def test_env_example_passes_the_deployment_checks_without_a_warning(db):
+    from tests.conftest import database_url
+
     values = read_env_file(ENV_EXAMPLE)
     assert "CHANGE" in values["SECRET_KEY"]
     values["SECRET_KEY"] = secrets.token_urlsafe(50)
-    # The database is the test run's own: check --deploy connects to nothing else.
-    values["DATABASE_URL"] = os.environ.get("DATABASE_URL", values["DATABASE_URL"])
+    # The database is the test run's own (it exists, whatever DATABASE_URL names): check --deploy connects to it.
+    values["DATABASE_URL"] = database_url()
     env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}} | values
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -399,3 +399,24 @@ def test_the_confirmation_mail_goes_from_the_worker_and_a_failure_is_recorded_an
         assert send_confirmation.call(subscriber.pk) == "done" and len(mail.outbox) == 1  # a stray task: no resend
     finally:
         mail_backends.REFUSED.clear()
+
+
+@pytest.mark.django_db
+def test_a_subscription_nobody_confirms_is_removed_after_the_confirmation_days(settings):
+    settings.DISTRIBUTION_CONFIRM_DAYS = 7
+    old = timezone.now() - datetime.timedelta(days=8)
+    forgotten = Subscriber.objects.create(email="a@example.com", source=Subscriber.Source.SELF, status="pending")
+    recent = Subscriber.objects.create(email="b@example.com", source=Subscriber.Source.SELF, status="pending")
+    asked_again = Subscriber.objects.create(
+        email="c@example.com", source=Subscriber.Source.SELF, status="pending", confirmed_at=old
+    )
+    kept_by_editor = Subscriber.objects.create(email="d@example.com", source=Subscriber.Source.EDITOR, status="pending")
+    Subscriber.objects.filter(pk__in=[forgotten.pk, asked_again.pk, kept_by_editor.pk]).update(created_at=old)
+    services.subscribe("new@example.com")  # any new subscription (or mailing) clears the stale ones
+    assert set(Subscriber.objects.values_list("email", flat=True)) == {
+        "b@example.com",
+        "c@example.com",
+        "d@example.com",
+        "new@example.com",
+    }
+    assert recent.pk and services.drop_unconfirmed() == 0
