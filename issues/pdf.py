@@ -89,9 +89,14 @@ def patch_weasyprint():
         _draw_leaders_as_one_run()
         _subset_fonts_side_by_side()
         _subset_fonts_in_one_pass()
+        _embed_cid_fonts_as_bare_cff()
         _resolve_lengths_cheaply()
         _skip_anonymous_backgrounds()
         _shape_a_line_and_a_half()
+        _set_up_text_layouts_once_per_style()
+        _measure_a_broken_line_as_shaped()
+        _read_font_files_when_needed()
+        _deflate_pages_as_painted()
         _patched = True
 
 
@@ -238,6 +243,142 @@ def _shape_a_line_and_a_half():
     inline.split_first_line = split_first_line
 
 
+def _set_up_text_layouts_once_per_style():
+    """WeasyPrint sets up each Pango layout from scratch (some 1,500 an issue): a new Pango context, a font
+    description read from the style, and for a line's height a cache key built as a string of 14 style values.
+    Styles are shared by every box of the same element kind, so these are kept on the style; the context is kept
+    per font configuration (one per thread) and text direction and language, and Pango layouts only read it.
+    Underlined text (which reads the font's metrics from the context) and OpenType features set up as before."""
+    from weasyprint.css import computed_values, units
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+    from weasyprint.text.constants import PANGO_DIRECTION
+    from weasyprint.text.ffi import ffi, gobject, pango, unicode_to_char_p
+    from weasyprint.text.fonts import font_features, get_font_description
+
+    original_setup = line_break.Layout.setup
+    original_strut = line_break.strut
+    feature_names = ("font_kerning", "font_variant_ligatures", "font_variant_position", "font_variant_caps")
+    feature_names += ("font_variant_numeric", "font_variant_alternates", "font_variant_east_asian")
+    feature_names += ("font_feature_settings",)
+
+    def pango_context(font_config, direction, lang):
+        contexts = font_config.__dict__.setdefault("renda_pango_contexts", {})
+        if (direction, lang) not in contexts:
+            context = ffi.gc(pango.pango_font_map_create_context(font_config.font_map), gobject.g_object_unref)
+            pango.pango_context_set_round_glyph_positions(context, False)
+            pango.pango_context_set_base_dir(context, PANGO_DIRECTION[direction])
+            if lang:
+                language = pango.pango_language_from_string(unicode_to_char_p(lang)[0])
+                pango.pango_context_set_language(context, language)
+            else:
+                language = pango.pango_language_get_default()
+            contexts[direction, lang] = context, language
+        return contexts[direction, lang]
+
+    def shared_setup(style):
+        if "renda_layout_setup" not in style.__dict__:
+            plain = (
+                style["text_decoration_line"] == "none"
+                and style["font_language_override"] == "normal"
+                and not font_features(*(style[name] for name in feature_names))
+            )
+            style.__dict__["renda_layout_setup"] = (
+                (*pango_context(style.font_config, style["direction"], style["lang"]), get_font_description(style))
+                if plain
+                else None
+            )
+        return style.__dict__["renda_layout_setup"]
+
+    @functools.wraps(original_setup)
+    def setup(self, style):
+        shared = shared_setup(style)
+        if shared is None:
+            return original_setup(self, style)
+        context, self.language, font_description = shared
+        self.style = style
+        self.first_line_direction = 0
+        self.layout = ffi.gc(pango.pango_layout_new(context), gobject.g_object_unref)
+        pango.pango_layout_set_auto_dir(self.layout, False)
+        pango.pango_layout_set_font_description(self.layout, font_description)
+        self.ascent = self.underline_position = self.strikethrough_position = None
+
+    @functools.wraps(original_strut)
+    def strut(style):
+        if "renda_strut" not in style.__dict__:
+            style.__dict__["renda_strut"] = original_strut(style)
+        return style.__dict__["renda_strut"]
+
+    line_break.Layout.setup = setup
+    for module in (line_break, inline, units, computed_values):
+        module.strut = strut
+
+
+def _measure_a_broken_line_as_shaped():
+    """Having found where a line breaks, WeasyPrint shapes the line's text once more on its own, to measure it
+    without its trailing spaces. A line that ends with no space measures the same as the first line already
+    shaped, so that one is measured. Lines ending with a space, a tab or a soft hyphen are shaped again as before."""
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import FROM_UNITS, pango
+
+    original = line_break.first_line_metrics
+
+    @functools.wraps(original)
+    def first_line_metrics(
+        first_line, text, layout, resume_at, space_collapse, style, hyphenated=False, hyphenation_character=None
+    ):
+        if resume_at and not hyphenated:
+            line_text = text.encode()[: first_line.length].decode()
+            if line_text and not line_text[-1].isspace() and "\t" not in line_text and "\u00ad" not in line_text:
+                layout.text = line_text  # what drawing sets the line up from
+                width, height = line_break.line_size(first_line, style)
+                baseline = pango.pango_layout_get_baseline(layout.layout) * FROM_UNITS
+                length = first_line.length
+                layout.deactivate()
+                return layout, length, resume_at, width, height, baseline
+        return original(first_line, text, layout, resume_at, space_collapse, style, hyphenated, hyphenation_character)
+
+    line_break.first_line_metrics = first_line_metrics
+
+
+def _read_font_files_when_needed():
+    """Each font used takes a copy of its whole file (10-25 MB for a CJK font) when a render meets it, which the
+    subset replaces unread. The copy is made when something reads the file: a font embedded whole, or one
+    HarfBuzz could not subset, or made static or rid of colour glyphs."""
+    from weasyprint.pdf import fonts as pdf_fonts
+
+    original_init = pdf_fonts.Font.__init__
+    original_data = pdf_fonts.get_hb_object_data
+    deferred = threading.local()
+
+    @functools.wraps(original_data)
+    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
+        if getattr(deferred, "font", None) is not None and ot_color is None and hb_object == deferred.font.hb_face:
+            return None  # Font.__init__ reading its own file: read it when needed
+        return original_data(hb_object, ot_color, glyph)
+
+    @functools.wraps(original_init)
+    def init(self, pango_font, description, font_size):
+        deferred.font = self
+        try:
+            original_init(self, pango_font, description, font_size)
+        finally:
+            deferred.font = None
+
+    def read_file(self):
+        content = self.__dict__.get("renda_file_content")
+        if content is None:
+            content = self.__dict__["renda_file_content"] = original_data(self.hb_face)
+        return content
+
+    def replace_file(self, content):
+        self.__dict__["renda_file_content"] = content
+
+    pdf_fonts.get_hb_object_data = get_hb_object_data
+    pdf_fonts.Font.__init__ = init
+    pdf_fonts.Font.file_content = property(read_file, replace_file)
+
+
 def _resolve_lengths_cheaply():
     """WeasyPrint resolves some 25 style values into lengths for every box it lays out. Two kinds of box need few:
 
@@ -313,9 +454,10 @@ def _skip_anonymous_backgrounds():
 
 
 def _subset_fonts_side_by_side():
-    """Subsetting a CJK font (some 65,000 glyphs) takes HarfBuzz 20-40 ms with the GIL released, and an issue
+    """Subsetting a CJK font (some 65,000 glyphs) takes HarfBuzz 10-40 ms with the GIL released, and an issue
     embeds two to four of them. They are subset on two threads before WeasyPrint embeds them, with the glyphs it
-    would give each (merged per font file, as it does); its own call then finds the font done."""
+    would give each (merged per font file, as it does), and compressed there; its own call then finds the font
+    done."""
     import weasyprint.pdf
     from weasyprint.pdf import fonts as pdf_fonts
 
@@ -337,8 +479,12 @@ def _subset_fonts_side_by_side():
                 for group in by_file.values()
                 if not (group[0].bitmap or group[0].used_in_forms)
             ]
-            list(_pdf_threads().map(lambda job: job[0].clean(job[1], options["hinting"]), jobs))
+            list(_pdf_threads().map(lambda job: subset_and_deflate(job[0], job[1], options["hinting"]), jobs))
         return original_build(pdf, fonts, compress, subset, options)
+
+    def subset_and_deflate(font, to_unicode, hinting):
+        font.clean(to_unicode, hinting)
+        font.deflated = font.file_content, _deflate_parts([font.file_content])
 
     pdf_fonts.Font.clean = clean
     weasyprint.pdf.build_fonts_dictionary = build_fonts_dictionary
@@ -386,6 +532,97 @@ def _subset_fonts_in_one_pass():
             pdf_fonts.LOGGER.warning('Unable to subset "%s" with HarfBuzz', self.family)
 
     pdf_fonts.Font._harfbuzz_subset = subset_once
+
+
+def _deflate_pages_as_painted():
+    """A page's content is complete once it is painted: it is compressed on the PDF threads while the next pages
+    are painted, rather than with the other streams at the end (`_deflate_streams` checks it is unchanged)."""
+    from weasyprint import document
+
+    original_paint = document.Page.paint
+
+    @functools.wraps(original_paint)
+    def paint(self, stream, scale=1):
+        original_paint(self, stream, scale)
+        if stream.compress and stream.stream and all(isinstance(part, bytes) for part in stream.stream):
+            parts = list(stream.stream)
+            stream.deflated = parts, _pdf_threads().submit(_deflate_parts, parts)
+
+    document.Page.paint = paint
+
+
+def _embed_cid_fonts_as_bare_cff():
+    """The CJK fonts are CID-keyed CFF: their charset names each glyph's CID, and a PDF reader finds a glyph by
+    the CID the page gives when the font is embedded as bare CFF (FontFile3 /CIDFontType0C, Acrobat's own way).
+    So the glyph ids need not be kept: HarfBuzz subsets without them, which leaves out the some 60,000 empty
+    glyphs kept ids cost (an issue's PDF is half the size), in half the time. WeasyPrint names glyphs by id in
+    the page and in the widths and ToUnicode maps; the subset's charset is checked to give each used id as its
+    CID, which holds for the Noto CJK fonts. Other fonts, fonts with glyphs missing (drawn as .notdef) and
+    variable fonts are subset as before."""
+    import io
+
+    from fontTools.cffLib import CFFFontSet
+    from weasyprint.pdf import fonts as pdf_fonts
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+
+    if not (harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0)):
+        return
+    keeping_ids = pdf_fonts.Font._harfbuzz_subset
+    otf_or_ttf = pdf_fonts.Font.type
+    dropped_tables = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+    cff_tag = harfbuzz.hb_tag_from_string(b"CFF ", -1)
+
+    def cid_keyed_subset(font, to_unicode, hinting) -> bytes | None:
+        """The font's bare CFF with only the glyphs used, renumbered; None unless every used id is its CID."""
+        subset_input = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
+        glyphs = harfbuzz_subset.hb_subset_input_glyph_set(subset_input)
+        harfbuzz.hb_set_add_sorted_array(glyphs, ffi.new("hb_codepoint_t[]", sorted(to_unicode)), len(to_unicode))
+        flags = harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+        if not hinting:
+            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+        harfbuzz_subset.hb_subset_input_set_flags(subset_input, flags)
+        drop = harfbuzz_subset.hb_subset_input_set(subset_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
+        tags = sorted(harfbuzz.hb_tag_from_string(name, -1) for name in dropped_tables)
+        harfbuzz.hb_set_add_sorted_array(drop, ffi.new("hb_codepoint_t[]", tags), len(tags))
+        face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(font.hb_face, subset_input), harfbuzz.hb_face_destroy)
+        if not face:
+            return None
+        blob = ffi.gc(harfbuzz.hb_face_reference_table(face, cff_tag), harfbuzz.hb_blob_destroy)
+        length = ffi.new("unsigned int *")
+        data = harfbuzz.hb_blob_get_data(blob, length)
+        if not length[0]:
+            return None
+        cff = ffi.unpack(data, length[0])
+        fonts = CFFFontSet()
+        fonts.decompile(io.BytesIO(cff), None)
+        top = fonts.topDictIndex[0]
+        if not hasattr(top, "ROS"):  # not CID-keyed: a reader would take the page's numbers for glyph ids
+            return None
+        cids = {int(name[3:]) for name in top.charset if name.startswith("cid")}
+        return cff if set(to_unicode) - {0} <= cids else None
+
+    @functools.wraps(keeping_ids)
+    def subset(self, to_unicode, hinting):
+        plain_cff = "CFF " in self.tables and "fvar" not in self.tables and not self.missing
+        if plain_cff and (cff := cid_keyed_subset(self, to_unicode, hinting)) is not None:
+            self.file_content, self.bare_cff = cff, True
+            return
+        keeping_ids(self, to_unicode, hinting)
+
+    def font_type(self):
+        return "otf" if getattr(self, "bare_cff", False) else otf_or_ttf.fget(self)
+
+    pdf_fonts.Font._harfbuzz_subset = subset
+    pdf_fonts.Font.type = property(font_type)  # FontFile3 and CIDFontType0, as for an OpenType CFF font
+
+
+def _bare_cff_fonts_named(document, pdf):
+    """Gives the streams of bare CFF fonts their subtype (WeasyPrint writes /OpenType for any CFF font)."""
+    bare = {id(font.file_content) for font in document.fonts.values() if getattr(font, "bare_cff", False)}
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream) and len(item.stream) == 1 and id(item.stream[0]) in bare:
+            item.extra["Subtype"] = "/CIDFontType0C"
 
 
 @functools.cache
@@ -483,7 +720,7 @@ def _parsed_stylesheet(path: Path, _mtime: int) -> CSS:
 def render_issue_pdf(issue, html: str | None = None) -> bytes:
     """The issue as a PDF (A4, the bulletin's layout), fonts embedded and subset."""
     with _cyclic_gc_paused():
-        return issue_document(issue, html).write_pdf(finisher=_deflate_streams)
+        return issue_document(issue, html).write_pdf(finisher=_finish_pdf)
 
 
 @contextlib.contextmanager
@@ -500,19 +737,42 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
+def _finish_pdf(document, pdf):
+    _bare_cff_fonts_named(document, pdf)
+    _deflate_streams(document, pdf)
+
+
 def _deflate_streams(document, pdf):
     """Compress the PDF's streams at zlib's default level rather than pydyf's 9 (on the subset fonts, which are
-    most of the file, half the time for a file 0.2% larger), on two threads: zlib releases the GIL."""
+    most of the file, half the time for a file 0.2% larger), on two threads: zlib releases the GIL. Pages and
+    fonts compressed earlier on those threads are taken as they are, if their content has not changed since."""
     streams = [
         item
         for item in pdf.objects
         if isinstance(item, pydyf.Stream) and item.compress and all(isinstance(part, bytes) for part in item.stream)
     ]
-    for item, data in zip(streams, _pdf_threads().map(_deflate, streams), strict=True):
+    fonts = getattr(document, "fonts", {}).values()
+    fonts = {id(font.deflated[0]): font.deflated for font in fonts if hasattr(font, "deflated")}
+    done, left = [], []
+    for item in streams:
+        page = getattr(item, "deflated", None)
+        font = fonts.get(id(item.stream[0])) if len(item.stream) == 1 else None
+        if page and page[0] == item.stream:
+            done.append((item, page[1].result()))
+        elif font and font[0] is item.stream[0]:
+            done.append((item, font[1]))
+        else:
+            left.append(item)
+    done += zip(left, _pdf_threads().map(_deflate, left), strict=True)
+    for item, data in done:
         item.stream = [data]
         item.extra["Filter"] = "/FlateDecode"
         item.compress = False
 
 
 def _deflate(stream: pydyf.Stream) -> bytes:
-    return zlib.compress(b"\n".join(stream.stream), 6)
+    return _deflate_parts(stream.stream)
+
+
+def _deflate_parts(parts: list[bytes]) -> bytes:
+    return zlib.compress(b"\n".join(parts), 6)

@@ -38,7 +38,8 @@ def pdffonts(path) -> list[dict]:
     for line in out.splitlines()[2:]:
         parts = line.split()
         # name type... encoding emb sub uni object-id gen
-        rows.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
+        kind = " ".join(parts[1:-6])
+        rows.append({"name": parts[0], "type": kind, "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
     return rows
 
 

@@ -1,6 +1,7 @@
 """The issue PDF: layout read back with poppler, the stored file per version, the background task."""
 
 import re
+import subprocess
 import time
 import unicodedata
 
@@ -511,7 +512,7 @@ def test_a_font_subset_in_one_pass_keeps_the_glyph_ids_and_ends_at_the_last_glyp
     from weasyprint.pdf import fonts as pdf_fonts
 
     issue_pdf.patch_weasyprint()
-    subset = pdf_fonts.Font._harfbuzz_subset
+    subset = pdf_fonts.Font._harfbuzz_subset.__wrapped__  # without the bare CFF, as for a font that is not CID-keyed
     fonts = []
 
     def recording(self, to_unicode, hinting):
@@ -560,3 +561,111 @@ def test_anonymous_boxes_skip_background_layout_and_get_what_weasyprint_would(pu
     monkeypatch.setattr(background, "layout_box_backgrounds", checking)
     issue_pdf.render_issue_pdf(published_issue)
     assert skipped["LineBox"] > 100 and skipped.total() > 300, skipped
+
+
+def _recorded_subsets(issue, monkeypatch) -> tuple[bytes, list]:
+    """The issue's PDF, and each font subset in it: (font, glyph ids used, the embedded font program)."""
+    from weasyprint.pdf import fonts as pdf_fonts
+
+    issue_pdf.patch_weasyprint()
+    subset = pdf_fonts.Font._harfbuzz_subset
+    fonts = []
+
+    def recording(self, to_unicode, hinting):
+        subset(self, to_unicode, hinting)
+        fonts.append((self, set(to_unicode), self.file_content))
+
+    monkeypatch.setattr(pdf_fonts.Font, "_harfbuzz_subset", recording)
+    return issue_pdf.render_issue_pdf(issue), fonts
+
+
+def test_cjk_fonts_are_bare_cff_with_the_glyphs_used_under_their_cids(published_issue, monkeypatch, tmp_path):
+    import io
+
+    from fontTools.cffLib import CFFFontSet
+
+    data, fonts = _recorded_subsets(published_issue, monkeypatch)
+    path = tmp_path / "issue.pdf"
+    path.write_bytes(data)
+    assert {font["type"] for font in pdftools.pdffonts(path)} == {"CID Type 0C"}  # bare CFF, not "(OT)"
+    assert len(fonts) == 2
+    for font, used, program in fonts:
+        assert font.bare_cff and program[:1] == b"\x01"  # a CFF header, no OpenType tables around it
+        cff = CFFFontSet()
+        cff.decompile(io.BytesIO(program), None)
+        top = cff.topDictIndex[0]
+        cids = {int(name[3:]): name for name in top.charset if name.startswith("cid")}
+        assert used - {0} <= set(cids)  # each glyph id the pages name is found as its CID
+        assert len(top.charset) < len(used) * 1.2  # only what is used, not the ~65,000 glyphs of kept ids
+        charstrings = top.CharStrings
+        printed = [glyph for glyph in used - {0} if font.to_unicode[glyph].strip()]
+        drawn = [charstrings[cids[glyph]].calcBounds(charstrings) for glyph in printed]
+        assert drawn and all(drawn)
+    assert len(data) < 300 * 1024  # 549 KB with kept ids
+
+
+def test_pdfium_and_poppler_draw_the_bare_cff_fonts_as_the_fonts_with_kept_ids(published_issue, monkeypatch, tmp_path):
+    """PDFium is the PDF reader in Chromium, poppler the one in most Linux desktops: both must find each glyph."""
+    import pypdfium2
+    from PIL import Image, ImageChops, ImageStat
+    from weasyprint.pdf import fonts as pdf_fonts
+
+    issue_pdf.patch_weasyprint()
+    bare = tmp_path / "bare.pdf"
+    bare.write_bytes(issue_pdf.render_issue_pdf(published_issue))
+    monkeypatch.setattr(pdf_fonts.Font, "_harfbuzz_subset", pdf_fonts.Font._harfbuzz_subset.__wrapped__)
+    kept = tmp_path / "kept.pdf"
+    kept.write_bytes(issue_pdf.render_issue_pdf(published_issue))
+    assert {font["type"] for font in pdftools.pdffonts(kept)} == {"CID Type 0C (OT)"}
+    assert bare.stat().st_size < kept.stat().st_size * 0.6
+    assert pdftools.pdftotext(bare) == pdftools.pdftotext(kept)
+    readers = {"pdfium": [], "poppler": []}
+    for path in (bare, kept):
+        document = pypdfium2.PdfDocument(path)
+        readers["pdfium"].append([page.render(scale=90 / 72).to_pil().convert("L") for page in document])
+        document.close()
+        subprocess.run(["pdftoppm", "-r", "90", "-gray", "-png", str(path), str(tmp_path / path.stem)], check=True)
+        readers["poppler"].append([Image.open(png).convert("L") for png in sorted(tmp_path.glob(f"{path.stem}-*.png"))])
+    for reader, (bare_pages, kept_pages) in readers.items():
+        assert len(bare_pages) == len(kept_pages) == 18, reader
+        for number, (one, other) in enumerate(zip(bare_pages, kept_pages, strict=True), 1):
+            # the same glyphs at the same places; a wrong glyph changes thousands of pixels a page
+            difference = ImageChops.difference(one, other)
+            assert ImageStat.Stat(difference).mean[0] < 0.5, (reader, number)
+            assert sum(difference.histogram()[96:]) < 50, (reader, number)
+
+
+def test_patches_that_spare_work_leave_the_pdf_byte_for_byte_the_same(published_issue, monkeypatch):
+    """Set-up kept per style, lines measured as shaped, font files read when needed, pages compressed as painted:
+    the same PDF as WeasyPrint's own code gives (with the other patches), with fewer Pango layouts shaped."""
+    from weasyprint import document
+    from weasyprint.css import computed_values, units
+    from weasyprint.layout import inline
+    from weasyprint.pdf import fonts as pdf_fonts
+    from weasyprint.text import line_break
+
+    from issues.previews import issue_html
+
+    issue_pdf.patch_weasyprint()
+    html = issue_html(published_issue)
+    shaped = 0
+    get_first_line = line_break.Layout.get_first_line
+
+    def counting(self):
+        nonlocal shaped
+        shaped += 1
+        return get_first_line(self)
+
+    monkeypatch.setattr(line_break.Layout, "get_first_line", counting)
+    patched = issue_pdf.render_issue_pdf(published_issue, html)
+    patched_shapes, shaped = shaped, 0
+    for module in (line_break, inline, units, computed_values):
+        monkeypatch.setattr(module, "strut", module.strut.__wrapped__)
+    monkeypatch.setattr(line_break.Layout, "setup", line_break.Layout.setup.__wrapped__)
+    monkeypatch.setattr(line_break, "first_line_metrics", line_break.first_line_metrics.__wrapped__)
+    monkeypatch.setattr(pdf_fonts.Font, "__init__", pdf_fonts.Font.__init__.__wrapped__)
+    monkeypatch.setattr(pdf_fonts, "get_hb_object_data", pdf_fonts.get_hb_object_data.__wrapped__)
+    monkeypatch.delattr(pdf_fonts.Font, "file_content")
+    monkeypatch.setattr(document.Page, "paint", document.Page.paint.__wrapped__)
+    assert issue_pdf.render_issue_pdf(published_issue, html) == patched
+    assert patched_shapes < shaped * 0.8, (patched_shapes, shaped)
