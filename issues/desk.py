@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django_ckeditor_5.widgets import CKEditor5Widget
 
 from issues import services
 from issues.models import COLOPHON_FIELDS, Issue, Piece, Section, prefetch_contents
@@ -67,7 +69,7 @@ class PieceEditForm(forms.Form):
     )
     lead = forms.CharField(label="加粗开头", max_length=100, required=False, show_hidden_initial=True)
     body = forms.CharField(
-        label="正文", required=False, widget=forms.Textarea(attrs={"rows": 12}), show_hidden_initial=True
+        label="正文", required=False, widget=CKEditor5Widget(config_name="default"), show_hidden_initial=True
     )
     note = forms.CharField(label="更正说明", required=False)
 
@@ -95,6 +97,13 @@ class IssueEditForm(forms.ModelForm):
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "recipients": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+def _with_plain_text(brief: Piece) -> Piece:
+    """A brief as the desk shows it: its text as plain text to edit, or (formatted) its sanitised inline HTML."""
+    brief.plain_text = services.brief_plain_text(brief.body)
+    brief.inline_html = mark_safe(brief.body.strip().removeprefix("<p>").removesuffix("</p>"))  # stored sanitised
+    return brief
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -203,7 +212,7 @@ class DeskViews:
             "issue": issue,
             "original": issue,
             "groups": issue.sections_with_articles(),
-            "briefs": issue.briefs(),
+            "briefs": [_with_plain_text(brief) for brief in issue.briefs()],
             "reports": reports,
             "filters": filters,
             "sections": sections,
@@ -293,20 +302,22 @@ class DeskViews:
                 for name, field in (("lead", "lead"), ("text", "body")):
                     key = f"{name}-{brief.pk}"
                     if key not in request.POST:
-                        continue
-                    shown = request.POST.get(f"seen-{key}")
+                        continue  # a formatted brief has no text box
+                    typed, shown = request.POST[key], request.POST.get(f"seen-{key}")
+                    as_stored = services.brief_from_plain_text if field == "body" else str
                     if shown is not None:
-                        if _same_text(shown, request.POST[key]):
+                        if _same_text(shown, typed):
                             continue  # not touched by this editor: keep what is stored
-                        seen[field] = shown
-                    values[field] = request.POST[key]
+                        seen[field] = as_stored(shown)
+                    values[field] = as_stored(typed)
                 if not values:
                     continue  # untouched: no lock taken, nothing read again
                 before = (brief.lead, brief.body)
                 try:
                     brief = services.edit_piece(brief, by=request.user, seen=seen, **values)
                 except services.EditConflict as exc:
-                    typed = "；".join(v for v in values.values() if v)
+                    keys = (f"lead-{brief.pk}", f"text-{brief.pk}")
+                    typed = "；".join(request.POST[key] for key in keys if request.POST.get(key))
                     messages.error(request, f"{exc}您填写的是：{typed}")
                     conflicts = True
                     continue

@@ -4,6 +4,7 @@ Every write path goes through these calls: the desk page, the admin forms, the m
 the rows it changes under a lock and checks what it needs itself, so no caller can skip a rule.
 """
 
+import html
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -60,6 +61,18 @@ def brief_paragraph(text: str) -> str:
         inner = inner.replace(f"<{tag}>", "").replace(f"</{tag}>", "")
     inner = " ".join(part.strip() for part in inner.splitlines() if part.strip())
     return clean_html(f"<p>{inner}</p>")
+
+
+def brief_plain_text(body: str) -> str | None:
+    """A brief's stored text as plain text, for the desk's text box; None when it has inline formatting (bold,
+    links), which plain text would lose: such a brief is edited on its own page, with the rich text editor."""
+    inner = body.strip().removeprefix("<p>").removesuffix("</p>")
+    return None if "<" in inner else html.unescape(inner)
+
+
+def brief_from_plain_text(text: str) -> str:
+    """What the desk's text box holds, as a brief's text: what was typed, `<` and `&` included, is text."""
+    return html.escape(text, quote=False)
 
 
 def brief_default(report: Report) -> tuple[str, str]:

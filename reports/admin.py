@@ -33,6 +33,7 @@ from reports.models import (
     TransitionError,
     UnitRole,
     WordingRule,
+    display_name,
     is_editor,
 )
 from reports.sanitize import clean_html
@@ -462,14 +463,14 @@ class ReportAdmin(DeskAdminMixin, RichBodyAdminMixin, ReadOnlyHistoryMixin, Simp
 
     @admin.display(description="处理记录")
     def timeline(self, obj):
-        events = obj.events.select_related("actor")
+        events = obj.events.select_related("actor__profile")
         return format_html_join(
             "",
             "<div>{} · {} · {} → {}{}</div>",
             (
                 (
                     timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
-                    e.actor or "系统",
+                    display_name(e.actor),
                     e.get_from_status_display(),
                     e.get_to_status_display(),
                     f"：{e.comment}" if e.comment else "",

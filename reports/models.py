@@ -472,6 +472,12 @@ class Profile(models.Model):
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"
 
+    def save(self, *args, **kwargs):
+        """A person's roles in a unit's review chain go with the unit: moved to another unit, or out of all, they
+        no longer review or sign off its reports (UnitRole.clean lets only members take them)."""
+        super().save(*args, **kwargs)
+        UnitRole.objects.filter(user_id=self.user_id).exclude(unit_id=self.unit_id).delete()
+
     @property
     def is_editor(self) -> bool:
         return self.role in {self.Role.EDITOR, self.Role.APPROVER}
@@ -654,7 +660,7 @@ class Notification(models.Model):
 
 
 class UnitRole(models.Model):
-    """A role a person holds in a unit's own review chain; one person may hold several, in one or more units."""
+    """A role a person holds in their unit's own review chain; one person may hold both."""
 
     class Role(models.TextChoices):
         REVIEWER = "reviewer", "审核人"

@@ -33,3 +33,28 @@ def test_the_desk_editor_counts_chinese_characters_too(csp, editor, submitter):
     csp.visit(f"/admin/reports/report/{report.pk}/change/")
     expect(csp.page.locator(".ck-character-count").first).to_have_text(EXPECTED)
     csp.assert_clean()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_desk_panel_edits_an_article_in_the_rich_text_editor(csp, editor, submitter):
+    from issues import services
+    from tests.desk import make_draft
+
+    draft = make_draft()
+    report = make_report(submitter, "上城区：代表联络站", status="accepted", editor=editor)
+    piece = services.place_report(report, draft, as_brief=False)
+    csp.visit("/admin/login/")
+    log_in(csp.page, editor, admin=True)
+    csp.visit(f"/admin/issues/issue/{draft.pk}/desk/?edit={piece.pk}")
+    panel = csp.page.locator("#edit-panel")
+    editable = panel.locator(".ck-editor__editable")
+    expect(panel.locator(".ck-toolbar")).to_be_visible()  # bold, headings …: no HTML to type
+    editable.click()
+    csp.page.keyboard.press("Control+A")
+    csp.page.keyboard.type(TEXT)
+    expect(panel.locator(".ck-character-count")).to_have_text(EXPECTED)
+    panel.get_by_role("button", name="保存").click()
+    expect(csp.page.locator(".messagelist")).to_contain_text("已保存")
+    piece.refresh_from_db()
+    assert piece.body == f"<p>{TEXT}</p>"
+    csp.assert_clean()

@@ -254,3 +254,14 @@ def test_inbox_columns_say_dash_where_nothing_applies(client, submitter, editor)
     assert rows["甲"]["waiting_days"] == "0 天" and rows["甲"]["placement"] == "—"
     assert rows["乙"]["waiting_days"] == "—" and "编入…" in rows["乙"]["placement"]
     assert rows["甲"]["suggested_section"] == "未指定"
+
+
+def test_the_change_pages_record_names_people_not_their_logins(client, submitter, editor):
+    editor.last_name, editor.first_name = "王", "编辑"
+    editor.save()
+    report = make_report(submitter)
+    report.transition(S.ACCEPTED, by=editor)
+    client.force_login(editor)
+    page = client.get(reverse("admin:reports_report_change", args=[report.pk])).text
+    assert "王编辑 · 已报送 → 已采用" in page
+    assert "· editor ·" not in page and "· submitter ·" not in page

@@ -77,16 +77,46 @@ def test_the_side_panel_edits_an_article_and_移出_sends_it_back(desk, submitte
     assert Report.objects.filter(Report.UNPLACED, pk=report.pk, status=S.ACCEPTED).exists()
 
 
-def test_the_briefs_form_saves_leads_and_texts_with_their_bold(desk, submitter, editor):
+def test_the_briefs_form_saves_leads_and_texts_as_typed(desk, submitter, editor):
     draft = make_draft()
     report = make_report(submitter, status=S.ACCEPTED, editor=editor)
     desk.post(url("_place", draft), {"one": f"{report.pk}:brief"})
     brief = Piece.objects.get(report=report)
-    desk.post(
-        url("_briefs", draft), {f"lead-{brief.pk}": "上城区湖滨街道人大工委", f"text-{brief.pk}": "开展<b>走访</b>。"}
-    )
+    text = "开展“民生议事”走访 & 座谈，<b>不是标签</b>。"
+    typed = {f"lead-{brief.pk}": "上城区湖滨街道人大工委", f"text-{brief.pk}": text}
+    desk.post(url("_briefs", draft), typed)
     brief.refresh_from_db()
-    assert brief.printed_body == "<p><strong>上城区湖滨街道人大工委</strong>开展<b>走访</b>。</p>"
+    assert brief.printed_body == (
+        "<p><strong>上城区湖滨街道人大工委</strong>开展“民生议事”走访 &amp; 座谈，&lt;b&gt;不是标签&lt;/b&gt;。</p>"
+    )
+    page = desk.get(url("", draft)).text
+    assert "走访 &amp; 座谈，&lt;b&gt;不是标签&lt;/b&gt;。</textarea>" in page  # shown as typed: no &amp;amp;
+
+
+def test_a_brief_with_formatting_is_shown_as_printed_and_edited_on_its_own_page(desk, submitter, editor):
+    draft = make_draft()
+    report = make_report(submitter, status=S.ACCEPTED, editor=editor)
+    desk.post(url("_place", draft), {"one": f"{report.pk}:brief"})
+    brief = Piece.objects.get(report=report)
+    Piece.objects.filter(pk=brief.pk).update(body="<p>开展<strong>专题</strong>走访。</p>")
+    page = desk.get(url("", draft)).text
+    assert f'name="text-{brief.pk}"' not in page and "&lt;strong&gt;" not in page  # no markup to type around
+    assert "开展<strong>专题</strong>走访。" in page
+    assert reverse("admin:issues_brief_change", args=[brief.pk]) in page
+    desk.post(url("_briefs", draft), {f"lead-{brief.pk}": "上城区人大常委会", f"seen-lead-{brief.pk}": brief.lead})
+    brief.refresh_from_db()
+    assert (brief.lead, brief.body) == ("上城区人大常委会", "<p>开展<strong>专题</strong>走访。</p>")  # bold kept
+
+
+def test_the_article_panel_edits_the_text_in_the_rich_text_editor(desk, submitter, editor):
+    draft = make_draft()
+    report = make_report(submitter, status=S.ACCEPTED, editor=editor)
+    desk.post(url("_place", draft), {"one": f"{report.pk}:article"})
+    piece = Piece.objects.get(report=report)
+    page = desk.get(url("", draft) + f"?edit={piece.pk}").text
+    assert "django_ckeditor_5" in page and "dist/bundle.js" in page
+    assert "正文（HTML）" not in page
+    assert "dist/bundle.js" not in desk.get(url("", draft)).text  # loaded only with the panel
 
 
 def test_the_colophon_panel_saves_the_issue(desk):

@@ -87,6 +87,30 @@ def test_submitting_without_the_declaration_says_so_before_asking(page, submitte
     assert Report.objects.get().status == Report.Status.SUBMITTED and len(questions) == 1
 
 
+def test_submitting_an_empty_body_says_so_before_asking(page, submitter):
+    """报送 with nothing in the editor: the server's message shows under the editor, no question is asked and the
+    cursor is in the editor; a picture alone is a body, as the server counts it."""
+    log_in(page, submitter)
+    page.goto("/submit/new/")
+    editable = page.locator(".ck-editor__editable")
+    editable.wait_for()
+    page.fill("#id_title", "上城区：只有标题")
+    page.check("#id_secrecy_declared")
+    questions = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.click("button[value=submit]")
+    message = page.locator(".field-body .errors")
+    assert message.inner_text() == "报送前请填写正文。" and questions == []
+    assert page.evaluate("document.activeElement.classList.contains('ck-editor__editable')")
+    assert not Report.objects.exists() and "/submit/new/" in page.url
+    page.locator(".ck-file-dialog-button input[type=file], input[type=file][accept*='image']").first.set_input_files(
+        {"name": "夜聊.png", "mimeType": "image/png", "buffer": png_bytes()}
+    )
+    page.wait_for_selector(".ck-editor__editable img[src^='/media/editor/']")
+    page.click("button[value=submit]")
+    assert message.count() == 0 and len(questions) == 1 and "标题：上城区：只有标题" in questions[0]
+
+
 def test_docx_upload_fills_the_editor(page, submitter):
     log_in(page, submitter)
     page.goto("/submit/new/")

@@ -435,6 +435,20 @@ def test_a_unit_role_is_only_for_a_member_of_the_unit(unit, submitter, other_sub
         UnitRole(user=other_submitter, unit=unit, role=UnitRole.Role.REVIEWER).clean()
 
 
+def test_moving_a_person_to_another_unit_ends_their_roles_in_the_old_one(unit, reviewer, signer, other_submitter):
+    """The reviewer who moves to 西湖区 no longer reviews 上城区's reports; the roles of those who stay are kept."""
+    configure(unit, review=True, sign_off=False)
+    profile = reviewer.profile
+    profile.unit = other_submitter.profile.unit
+    profile.save()
+    assert not UnitRole.objects.filter(user=reviewer).exists()
+    assert not chain.has_role(reviewer, unit, UnitRole.Role.REVIEWER)
+    assert UnitRole.objects.filter(user=signer, unit=unit).exists()
+    UnitRole.objects.create(user=reviewer, unit=profile.unit, role=UnitRole.Role.REVIEWER)
+    profile.save()  # saved again in the new unit: the new role stays
+    assert UnitRole.objects.filter(user=reviewer, unit=profile.unit).exists()
+
+
 def _inline(prefix, rows, initial=0):
     data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": initial}
     data |= {f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}

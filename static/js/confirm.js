@@ -2,7 +2,7 @@
 // inline onsubmit handlers, which the Content-Security-Policy refuses to run. Loaded by base.html (the site and
 // the portal) and the desk's pages. A button marked data-confirm-report (the report form's 报送) asks with what
 // will be sent: the title, the authors and the number of attachments as typed and chosen in the form; it first
-// checks the 保密 declaration, if the form has one.
+// checks the 保密 declaration, if the form has one, and that the body is not empty.
 function reportQuestion(form, button) {
   const value = (name) => (form.elements[name] && form.elements[name].value.trim()) || "";
   const chosen = form.elements.attachments && form.elements.attachments.files ? form.elements.attachments.files.length : 0;
@@ -14,38 +14,66 @@ function reportQuestion(form, button) {
   );
 }
 
-// The 保密 declaration, where the form asks for it, is checked before the question: asked first, the clerk would
-// confirm and then be refused by the server (which still checks it). The message is the server's, in its place.
+// What the server would refuse is checked before the question: asked first, the clerk would confirm and then be
+// refused (the server still checks). Each message is the server's, shown where the server shows it.
 const DECLARATION_MISSING = "报送研究室前请勾选保密声明。";
+
+function showError(field, anchor, message, focus) {
+  if (!field.querySelector(".errors")) {
+    const errors = document.createElement("div");
+    errors.className = "errors";
+    errors.id = `${field.dataset.errorId || "field"}-error`;
+    errors.setAttribute("role", "alert");
+    const list = errors.appendChild(document.createElement("ul"));
+    list.className = "errorlist";
+    list.appendChild(document.createElement("li")).textContent = message;
+    anchor.after(errors);
+    focus.setAttribute("aria-describedby", errors.id);
+  }
+  field.classList.add("has-error");
+  focus.focus();
+}
+
+function clearError(field, focus) {
+  field.classList.remove("has-error");
+  const errors = field.querySelector(".errors");
+  if (errors) errors.remove();
+  focus.removeAttribute("aria-describedby");
+}
 
 function declarationMissing(form) {
   const box = form.elements.secrecy_declared;
   if (!box || box.type !== "checkbox" || box.checked) return false;
   const field = box.closest(".field") || box.parentElement;
-  if (!field.querySelector(".errors")) {
-    const errors = document.createElement("div");
-    errors.className = "errors";
-    errors.id = "secrecy-declared-error";
-    errors.setAttribute("role", "alert");
-    const list = errors.appendChild(document.createElement("ul"));
-    list.className = "errorlist";
-    list.appendChild(document.createElement("li")).textContent = DECLARATION_MISSING;
-    box.closest("label").after(errors);
-    box.setAttribute("aria-describedby", errors.id);
+  field.dataset.errorId = "secrecy-declared";
+  showError(field, box.closest("label"), DECLARATION_MISSING, box);
+  return true;
+}
+
+// The body is empty when the editor holds no text and no picture (the server's rule). CKEditor copies its text
+// into the form's field only as the form is sent, after this check: the editor's own page is read instead.
+function bodyMissing(form, button) {
+  const source = form.elements.body;
+  if (!source) return false;
+  const field = source.closest(".field") || source.parentElement;
+  const editable = field.querySelector(".ck-editor__editable");
+  const empty = editable
+    ? !editable.textContent.trim() && !editable.querySelector("img")
+    : !source.value.replace(/<[^>]*>|&nbsp;/g, "").trim() && !/<img/i.test(source.value);
+  if (!empty) {
+    clearError(field, editable || source);
+    return false;
   }
-  field.classList.add("has-error");
-  box.focus();
+  field.dataset.errorId = "body";
+  const verb = button.textContent.trim().replace(/^重新/, "") || "报送";
+  showError(field, field.querySelector(".ck-editor") || source, `${verb}前请填写正文。`, editable || source);
   return true;
 }
 
 document.addEventListener("change", (event) => {
   const box = event.target;
   if (!(box instanceof HTMLInputElement) || box.name !== "secrecy_declared" || !box.checked) return;
-  const field = box.closest(".field") || box.parentElement;
-  field.classList.remove("has-error");
-  const errors = field.querySelector(".errors");
-  if (errors) errors.remove();
-  box.removeAttribute("aria-describedby");
+  clearError(box.closest(".field") || box.parentElement, box);
 });
 
 document.addEventListener(
@@ -56,7 +84,7 @@ document.addEventListener(
     let question = form ? form.dataset.confirm : undefined;
     if (button && button.dataset.confirm) question = button.dataset.confirm;
     if (form && button && "confirmReport" in button.dataset) {
-      if (declarationMissing(form)) {
+      if (declarationMissing(form) || bodyMissing(form, button)) {
         event.preventDefault();
         event.stopImmediatePropagation();
         return;
