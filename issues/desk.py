@@ -8,6 +8,7 @@ date; preview, 签发 and 发布. Every action is a plain form POST with CSRF th
 """
 
 import datetime
+import re
 
 from django import forms
 from django.conf import settings
@@ -25,6 +26,7 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 from issues import services
 from issues.models import COLOPHON_FIELDS, Issue, Piece, Section, prefetch_contents
 from reports.models import Contributor, District, Report
+from reports.sanitize import clean_html
 
 
 class UnplacedFilter(forms.Form):
@@ -102,8 +104,14 @@ class IssueEditForm(forms.ModelForm):
 def _with_plain_text(brief: Piece) -> Piece:
     """A brief as the desk shows it: its text as plain text to edit, or (formatted) its sanitised inline HTML."""
     brief.plain_text = services.brief_plain_text(brief.body)
-    brief.inline_html = mark_safe(brief.body.strip().removeprefix("<p>").removesuffix("</p>"))  # stored sanitised
+    inline = re.sub(r"</p>\s*<p>", "<br>", brief.body.strip().removeprefix("<p>").removesuffix("</p>"))
+    brief.inline_html = mark_safe(clean_html(inline))
     return brief
+
+
+def _same_markup(a: str, b: str) -> bool:
+    """Whether two bodies differ only in the white space between tags, which CKEditor drops from what it loads."""
+    return re.sub(r">\s+<", "><", clean_html(a)).strip() == re.sub(r">\s+<", "><", clean_html(b)).strip()
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -340,6 +348,8 @@ class DeskViews:
         own = ["body", *(["title", "section"] if piece.is_article else ["lead"])]
         seen = form.seen()
         values = {name: data[name] for name in own if name not in seen or name in form.changed_data}
+        if "body" in values and "body" in seen and _same_markup(seen["body"], data["body"]):
+            del values["body"]  # the editor wrote the shown text back in its own layout: not an edit
         try:
             services.edit_piece(piece, by=request.user, note=data["note"], seen=seen, **values)
         except services.EditConflict as exc:

@@ -316,20 +316,27 @@ def _set_up_text_layouts_once_per_style():
 
 def _measure_a_broken_line_as_shaped():
     """Having found where a line breaks, WeasyPrint shapes the line's text once more on its own, to measure it
-    without its trailing spaces. A line that ends with no space measures the same as the first line already
-    shaped, so that one is measured. Lines ending with a space, a tab or a soft hyphen are shaped again as before."""
+    without its trailing spaces. A line broken between two wide (Chinese) characters measures the same as the
+    first line already shaped: no space to drop, and no kerning or hyphen across the break, which Pango may keep in
+    the first line's width. That line is measured; every other line is shaped again as before."""
     from weasyprint.text import line_break
     from weasyprint.text.ffi import FROM_UNITS, pango
 
     original = line_break.first_line_metrics
 
+    def wide(character: str) -> bool:
+        return unicodedata.east_asian_width(character) in "WF"
+
     @functools.wraps(original)
     def first_line_metrics(
         first_line, text, layout, resume_at, space_collapse, style, hyphenated=False, hyphenation_character=None
     ):
-        if resume_at and not hyphenated:
-            line_text = text.encode()[: first_line.length].decode()
-            if line_text and not line_text[-1].isspace() and "\t" not in line_text and "\u00ad" not in line_text:
+        plain = style["word_break"] == "normal" and style["overflow_wrap"] == "normal"
+        if resume_at and plain and not hyphenated:
+            encoded = text.encode()
+            line_text = encoded[: first_line.length].decode()
+            after = encoded[first_line.length : first_line.length + 4].decode(errors="ignore")[:1]
+            if line_text and after and wide(line_text[-1]) and wide(after) and "\u00ad" not in line_text:
                 layout.text = line_text  # what drawing sets the line up from
                 width, height = line_break.line_size(first_line, style)
                 baseline = pango.pango_layout_get_baseline(layout.layout) * FROM_UNITS
@@ -556,9 +563,9 @@ def _embed_cid_fonts_as_bare_cff():
     the CID the page gives when the font is embedded as bare CFF (FontFile3 /CIDFontType0C, Acrobat's own way).
     So the glyph ids need not be kept: HarfBuzz subsets without them, which leaves out the some 60,000 empty
     glyphs kept ids cost (an issue's PDF is half the size), in half the time. WeasyPrint names glyphs by id in
-    the page and in the widths and ToUnicode maps; the subset's charset is checked to give each used id as its
-    CID, which holds for the Noto CJK fonts. Other fonts, fonts with glyphs missing (drawn as .notdef) and
-    variable fonts are subset as before."""
+    the page and in the widths and ToUnicode maps, so this holds only for a font whose every CID is its glyph id,
+    as in the Noto CJK fonts: the font's charset is checked once per process. Other fonts, fonts with glyphs
+    missing (drawn as .notdef), variable fonts and colour fonts are subset as before."""
     import io
 
     from fontTools.cffLib import CFFFontSet
@@ -572,8 +579,33 @@ def _embed_cid_fonts_as_bare_cff():
     dropped_tables = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
     cff_tag = harfbuzz.hb_tag_from_string(b"CFF ", -1)
 
+    def cff_table(face) -> bytes:
+        blob = ffi.gc(harfbuzz.hb_face_reference_table(face, cff_tag), harfbuzz.hb_blob_destroy)
+        length = ffi.new("unsigned int *")
+        data = harfbuzz.hb_blob_get_data(blob, length)
+        return ffi.unpack(data, length[0]) if length[0] else b""
+
+    def top_dict(cff: bytes):
+        fonts = CFFFontSet()
+        fonts.decompile(io.BytesIO(cff), None)
+        return fonts.topDictIndex[0]
+
+    faces = {}  # the face's address: (the face, kept so that the address stays its own; whether each CID is the id)
+
+    def cids_are_glyph_ids(font) -> bool:
+        """Whether the font is CID-keyed with each glyph's CID its glyph id (the Noto CJK fonts are): read from its
+        charset once per process and face (some 50 ms for 65,000 glyphs)."""
+        key = int(ffi.cast("uintptr_t", font.hb_face))
+        if key not in faces:
+            top = top_dict(cff_table(font.hb_face))
+            same = hasattr(top, "ROS") and all(name == f"cid{gid:05d}" for gid, name in enumerate(top.charset) if gid)
+            faces[key] = font.hb_face, same
+        return faces[key][1]
+
     def cid_keyed_subset(font, to_unicode, hinting) -> bytes | None:
-        """The font's bare CFF with only the glyphs used, renumbered; None unless every used id is its CID."""
+        """The font's bare CFF with only the glyphs used, renumbered; None unless every CID is its glyph id."""
+        if not cids_are_glyph_ids(font):
+            return None
         subset_input = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
         glyphs = harfbuzz_subset.hb_subset_input_glyph_set(subset_input)
         harfbuzz.hb_set_add_sorted_array(glyphs, ffi.new("hb_codepoint_t[]", sorted(to_unicode)), len(to_unicode))
@@ -586,25 +618,16 @@ def _embed_cid_fonts_as_bare_cff():
         tags = sorted(harfbuzz.hb_tag_from_string(name, -1) for name in dropped_tables)
         harfbuzz.hb_set_add_sorted_array(drop, ffi.new("hb_codepoint_t[]", tags), len(tags))
         face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(font.hb_face, subset_input), harfbuzz.hb_face_destroy)
-        if not face:
+        cff = cff_table(face) if face else b""
+        if not cff:
             return None
-        blob = ffi.gc(harfbuzz.hb_face_reference_table(face, cff_tag), harfbuzz.hb_blob_destroy)
-        length = ffi.new("unsigned int *")
-        data = harfbuzz.hb_blob_get_data(blob, length)
-        if not length[0]:
-            return None
-        cff = ffi.unpack(data, length[0])
-        fonts = CFFFontSet()
-        fonts.decompile(io.BytesIO(cff), None)
-        top = fonts.topDictIndex[0]
-        if not hasattr(top, "ROS"):  # not CID-keyed: a reader would take the page's numbers for glyph ids
-            return None
-        cids = {int(name[3:]) for name in top.charset if name.startswith("cid")}
-        return cff if set(to_unicode) - {0} <= cids else None
+        cids = {int(name.removeprefix("cid")) for name in top_dict(cff).charset if name != ".notdef"}
+        return cff if set(to_unicode) - {0} <= cids else None  # each glyph the pages name, under its id
 
     @functools.wraps(keeping_ids)
     def subset(self, to_unicode, hinting):
         plain_cff = "CFF " in self.tables and "fvar" not in self.tables and not self.missing
+        plain_cff = plain_cff and not (self.png or self.svg or self.colr)  # colour glyphs are removed from a TTFont
         if plain_cff and (cff := cid_keyed_subset(self, to_unicode, hinting)) is not None:
             self.file_content, self.bare_cff = cff, True
             return

@@ -5,6 +5,7 @@ the rows it changes under a lock and checks what it needs itself, so no caller c
 """
 
 import html
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from issues.models import Correction, Issue, IssueSequence, Piece, Section
 from issues.signals import issue_published
 from reports import wording
 from reports.models import Profile, Report
-from reports.sanitize import clean_html
+from reports.sanitize import clean_html, plain_text
 
 
 class DeskError(Exception):
@@ -64,10 +65,13 @@ def brief_paragraph(text: str) -> str:
 
 
 def brief_plain_text(body: str) -> str | None:
-    """A brief's stored text as plain text, for the desk's text box; None when it has inline formatting (bold,
-    links), which plain text would lose: such a brief is edited on its own page, with the rich text editor."""
-    inner = body.strip().removeprefix("<p>").removesuffix("</p>")
-    return None if "<" in inner else html.unescape(inner)
+    """A brief's stored text as plain text, for the desk's text box (a paragraph a line); None when it has inline
+    formatting (bold, links), which plain text would lose: such a brief is edited on its own page, with the rich
+    text editor."""
+    paragraphs = re.split(r"</p>\s*<p>", body.strip().removeprefix("<p>").removesuffix("</p>"))
+    if any("<" in paragraph for paragraph in paragraphs):
+        return None
+    return "\n".join(html.unescape(paragraph) for paragraph in paragraphs)
 
 
 def brief_from_plain_text(text: str) -> str:
@@ -287,8 +291,8 @@ def _unchanged_since_seen(piece: Piece, name: str, seen: str) -> bool:
     current = getattr(piece, "section_id" if name == "section" else name)
     if name == "section":
         return str(current or "") == (seen or "").strip()
-    if name == "body" and piece.is_brief:  # the desk shows a brief's text without its paragraph tags
-        return _as_stored(piece, name, seen) == current
+    if name == "body" and piece.is_brief:  # the desk shows a brief's text as plain text: compared as such
+        return plain_text(seen) == plain_text(current)
     return _as_stored(piece, name, seen) in {current, _as_stored(piece, name, current)}
 
 

@@ -720,6 +720,16 @@ class RendaUserAdmin(UserAdmin):
 
     list_select_related = ["profile__unit"]
 
+    def save_related(self, request, form, formsets, change):
+        """The role rows first, then the profile: a unit changed here ends the roles held in the old one (Profile.save),
+        rows edited in the same save included, which would otherwise be written back after it. The page says which."""
+        form.save_m2m()
+        for formset in sorted(formsets, key=lambda formset: formset.model is Profile):
+            self.save_formset(request, form, formset, change=change)
+            for saved in formset.forms if formset.model is Profile else []:
+                if removed := getattr(saved.instance, "removed_roles", None):
+                    messages.warning(request, f"所属单位已改，已取消其在原单位的角色：{'、'.join(removed)}。")
+
     def get_inline_instances(self, request, obj=None):
         """Roles in a unit's chain once the user and their unit are saved: UnitRole.clean checks membership against
         the saved profile, which a new user does not have yet."""

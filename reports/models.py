@@ -476,7 +476,9 @@ class Profile(models.Model):
         """A person's roles in a unit's review chain go with the unit: moved to another unit, or out of all, they
         no longer review or sign off its reports (UnitRole.clean lets only members take them)."""
         super().save(*args, **kwargs)
-        UnitRole.objects.filter(user_id=self.user_id).exclude(unit_id=self.unit_id).delete()
+        elsewhere = UnitRole.objects.filter(user_id=self.user_id).exclude(unit_id=self.unit_id)
+        self.removed_roles = [str(role) for role in elsewhere.select_related("user", "unit")]  # for the caller to say
+        elsewhere.delete()
 
     @property
     def is_editor(self) -> bool:

@@ -449,6 +449,31 @@ def test_moving_a_person_to_another_unit_ends_their_roles_in_the_old_one(unit, r
     assert UnitRole.objects.filter(user=reviewer, unit=profile.unit).exists()
 
 
+def test_the_user_page_moving_a_person_ends_their_old_roles_even_a_row_edited_alongside(
+    client, unit, reviewer, other_submitter, editor
+):
+    role = UnitRole.objects.get(user=reviewer)
+    client.force_login(editor)
+    url = reverse("admin:auth_user_change", args=[reviewer.pk])
+    moved = other_submitter.profile.unit_id
+    profile = {"id": reviewer.profile.pk, "user": reviewer.pk, "role": "submitter", "unit": moved}
+    page = {
+        "username": reviewer.username,
+        "last_name": "",
+        "first_name": "张三",
+        "is_active": "on",
+        "date_joined_0": "2024-01-02",
+        "date_joined_1": "08:00:00",
+        **_inline("profile", [profile], initial=1),
+        **_inline("unit_roles", [{"id": role.pk, "unit": unit.pk, "role": "unit_approver", "user": reviewer.pk}], 1),
+    }
+    response = client.post(url, page, follow=True)
+    assert response.status_code == 200 and "已取消其在原单位的角色" in response.text
+    reviewer.profile.refresh_from_db()
+    assert reviewer.profile.unit == other_submitter.profile.unit
+    assert not UnitRole.objects.filter(user=reviewer).exists()
+
+
 def _inline(prefix, rows, initial=0):
     data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": initial}
     data |= {f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
