@@ -4,14 +4,19 @@ from django.db import transaction
 
 from issues.importing import import_samples
 from issues.models import Section
-from reports.models import Contributor, Profile, Report
+from reports.models import Contributor, Profile, Report, UnitRole
 
 DEMO_USERS = [
     # username, password, role, unit, where they log in, the person's name (shown in timelines and declarations)
     ("editor", "renda-editor", Profile.Role.EDITOR, "研究室", "/admin/", "陈立"),
     ("shangcheng", "renda-submitter", Profile.Role.SUBMITTER, "上城区人大常委会办公室", "/accounts/login/", "张明"),
     ("xihu", "renda-submitter", Profile.Role.SUBMITTER, "西湖区人大常委会办公室", "/accounts/login/", "王芳"),
+    ("xihu-shenhe", "renda-reviewer", Profile.Role.SUBMITTER, "西湖区人大常委会办公室", "/accounts/login/", "刘洋"),
+    ("xihu-qianfa", "renda-approver", Profile.Role.SUBMITTER, "西湖区人大常委会办公室", "/accounts/login/", "赵敏"),
 ]
+# 西湖区 runs its own review chain in the demo: 王芳's reports go to 刘洋 (审核), then 赵敏 (签发), then the 研究室.
+DEMO_ROLES = {"xihu-shenhe": UnitRole.Role.REVIEWER, "xihu-qianfa": UnitRole.Role.UNIT_APPROVER}
+CHAIN_UNIT = "西湖区人大常委会办公室"
 # (submitter, title, suggested section, status the editor left it in, editor's comment)
 DEMO_REPORTS = [
     ("shangcheng", "上城区：“民呼我为”代表联络站接待日常态化运行", "代表工作", Report.Status.SUBMITTED, ""),
@@ -47,10 +52,16 @@ class Command(BaseCommand):
             users[username] = user
         if not Report.objects.exists():
             self.create_reports(users)
+        for username, role in DEMO_ROLES.items():
+            UnitRole.objects.get_or_create(user=users[username], unit=users[username].profile.unit, role=role)
+        chain_unit = Contributor.objects.get_or_create_by_name(CHAIN_UNIT)
+        chain_unit.review_required = chain_unit.sign_off_required = True  # after the demo reports were sent
+        chain_unit.save(update_fields=["review_required", "sign_off_required"])
 
         self.stdout.write("\n演示账号（服务器在 http://127.0.0.1:8000 启动后）：")
         for username, password, role, unit_name, url, _ in DEMO_USERS:
-            label = Profile.Role(role).label
+            label = DEMO_ROLES[username].label if username in DEMO_ROLES else Profile.Role(role).label
+            label = label.removesuffix("（本单位）")  # the unit follows
             self.stdout.write(f"  {label}（{unit_name}）：{username} / {password}  登录 http://127.0.0.1:8000{url}")
 
     def create_reports(self, users):
