@@ -111,6 +111,23 @@ def test_submitting_an_empty_body_says_so_before_asking(page, submitter):
     assert message.count() == 0 and len(questions) == 1 and "标题：上城区：只有标题" in questions[0]
 
 
+def test_a_unit_with_its_own_review_asks_to_send_for_review_not_to_the_研究室(page, submitter):
+    unit = submitter.profile.unit
+    unit.review_required = True
+    unit.save()
+    log_in(page, submitter)
+    page.goto("/submit/new/")
+    page.locator(".ck-editor__editable").click()
+    page.keyboard.type("正文一段。")
+    page.fill("#id_title", "上城区：送审核")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    page.click("button[value=submit]")
+    page.wait_for_url("**/submit/*/")
+    assert questions[0].startswith("确定送审核这篇信息吗？送审核后，审核人处理前不能再修改。")
+    assert Report.objects.get().status == Report.Status.IN_REVIEW
+
+
 def test_docx_upload_fills_the_editor(page, submitter):
     log_in(page, submitter)
     page.goto("/submit/new/")

@@ -8,8 +8,11 @@ function reportQuestion(form, button) {
   const chosen = form.elements.attachments && form.elements.attachments.files ? form.elements.attachments.files.length : 0;
   const word = value("imported_docx") ? 1 : 0;
   const count = Number(button.dataset.attachments || 0) + chosen + word;
+  // 报送 / 重新报送 go to the 研究室; 送审核 and 送签发 to the unit's own reviewer and approver first.
+  const verb = button.textContent.trim() || "报送";
+  const next = { 送审核: "审核人", 送签发: "签发人" }[verb] || "研究室";
   return (
-    "确定报送这篇信息吗？报送后，研究室处理前不能再修改。\n\n" +
+    `确定${verb}这篇信息吗？${verb}后，${next}处理前不能再修改。\n\n` +
     `标题：${value("title") || "（未填标题）"}\n作者：${value("authors") || "（未填作者）"}\n附件：${count} 个`
   );
 }
