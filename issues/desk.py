@@ -92,6 +92,20 @@ class IssueEditForm(forms.ModelForm):
         for field in self.fields.values():
             field.show_hidden_initial = True
 
+    def seen(self) -> dict:
+        """The changed fields' values as the form showed them (posted back beside each field), as stored."""
+        shown = {}
+        for name in self.changed_data:
+            raw = self.data.get(self.add_initial_prefix(name))
+            if raw is not None:
+                try:
+                    shown[name] = self.fields[name].to_python(raw)
+                except forms.ValidationError:
+                    continue
+                if shown[name] is None and isinstance(self.fields[name], forms.CharField):
+                    shown[name] = ""
+        return shown
+
     class Meta:
         model = Issue
         fields = ["date", "number", "total_number", *COLOPHON_FIELDS]
@@ -396,7 +410,10 @@ class DeskViews:
         if "date" in values:
             values["year"] = values["date"].year
         try:
-            services.update_issue(issue, by=request.user, **values)
+            services.update_issue(issue, by=request.user, seen=form.seen(), **values)
+        except services.EditConflict as exc:
+            typed = "；".join(f"{form.fields[name].label}：{request.POST.get(name, '')}" for name in form.changed_data)
+            messages.error(request, f"{exc}您填写的是：{typed}")
         except services.DeskError as exc:
             messages.error(request, str(exc))
         else:

@@ -438,9 +438,20 @@ def record_issue_edit(issue: Issue, *, by, note: str = "", changes: list[str]) -
 
 
 @transaction.atomic
-def update_issue(issue: Issue, *, by, note: str = "", **values) -> Issue:
-    """Change an issue's date, numbers or colophon from the desk (numbers only while a draft)."""
+def update_issue(issue: Issue, *, by, note: str = "", seen: dict | None = None, **values) -> Issue:
+    """Change an issue's date, numbers or colophon from the desk (numbers only while a draft).
+
+    `seen` holds the changed fields' values as the form showed them: one someone else saved since is refused
+    (EditConflict), not overwritten."""
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    seen = seen or {}
+    stale = [
+        str(Issue._meta.get_field(name).verbose_name)
+        for name in values
+        if name in seen and getattr(issue, name) != seen[name]
+    ]
+    if stale:
+        raise EditConflict(f"{'、'.join(stale)}在您打开后已被他人修改，本次修改未保存。")
     check_can_change(issue, note=note)
     allowed = {"date", "send_to", "recipients", "responsible_editor", "phone", "submission_url"}
     if not issue.is_published:

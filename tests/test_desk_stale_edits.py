@@ -121,6 +121,24 @@ def test_the_colophon_form_saves_only_the_fields_changed_in_it(client, editor, a
     assert (issue.responsible_editor, issue.phone) == ("王五", "0571-88888888")
 
 
+@pytest.mark.django_db
+def test_the_colophon_form_refuses_a_field_someone_else_changed_meanwhile(client, editor, article):
+    client.force_login(editor)
+    issue = Issue.objects.get(pk=article.issue_id)
+    fields = ["date", "number", "total_number", "send_to", "recipients", "responsible_editor", "phone"]
+    values = {name: getattr(issue, name) or "" for name in fields} | {"date": issue.date.isoformat()}
+    data = {**values, **{f"initial-{k}": v for k, v in values.items()}, "submission_url": ""}
+    data["initial-submission_url"] = issue.submission_url or ""
+    services.update_issue(issue, by=editor, responsible_editor="乙")  # another editor meanwhile
+    response = client.post(url("_issue", issue), {**data, "responsible_editor": "甲"}, follow=True)
+    issue.refresh_from_db()
+    assert issue.responsible_editor == "乙"
+    assert "本期责任编辑在您打开后已被他人修改" in response.text and "您填写的是：本期责任编辑：甲" in response.text
+    client.post(url("_issue", issue), {**data, "initial-responsible_editor": "乙", "responsible_editor": "甲"})
+    issue.refresh_from_db()
+    assert issue.responsible_editor == "甲"  # seen as it is now: a deliberate change
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_edit_takes_the_issue_lock_before_the_piece_lock(editor, submitter):
     """Same order as `arrange` (issue, then its pieces): an edit waiting for the issue holds no piece lock, so an
