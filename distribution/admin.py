@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from distribution import services
 from distribution.forms import ImportForm
 from distribution.models import Delivery, Mailing, Subscriber, SubscriberGroup
+from renda.csvsafe import decode_upload
 from reports.admin import DeskAdminMixin
 
 
@@ -23,19 +24,6 @@ class SubscriberAdmin(DeskAdminMixin, admin.ModelAdmin):
     list_display = ["email", "name", "group", "status", "source", "confirm_mail", "created_at"]
     list_filter = ["status", "source", "confirm_mail", "group"]
     search_fields = ["email", "name"]
-    fields = [
-        "name",
-        "email",
-        "group",
-        "status",
-        "source",
-        "created_at",
-        "confirm_mail",
-        "confirm_mail_attempts",
-        "confirm_mail_error",
-        "confirmed_at",
-        "unsubscribed_at",
-    ]
     readonly_fields = [
         "source",
         "created_at",
@@ -45,6 +33,7 @@ class SubscriberAdmin(DeskAdminMixin, admin.ModelAdmin):
         "confirmed_at",
         "unsubscribed_at",
     ]
+    fields = ["name", "email", "group", "status", *readonly_fields]
     actions = ["resend_confirmation"]
     change_list_template = "admin/distribution/subscriber/change_list.html"
 
@@ -67,7 +56,7 @@ class SubscriberAdmin(DeskAdminMixin, admin.ModelAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                text = services.decode_csv(form.cleaned_data["file"].read())
+                text = decode_upload(form.cleaned_data["file"].read())
             except ValueError as exc:
                 form.add_error("file", str(exc))
             else:
@@ -81,8 +70,12 @@ class SubscriberAdmin(DeskAdminMixin, admin.ModelAdmin):
             "form": form,
             "title": "从 CSV 导入订阅者",
             "opts": self.opts,
+            "help": (
+                "示例：“张三,zhangsan@example.cn,市人大常委会组成人员”。"
+                "已在名单中的邮箱更新姓名与分组；自行退订的读者保持退订。"
+            ),
         }
-        return TemplateResponse(request, "admin/distribution/subscriber/import.html", context)
+        return TemplateResponse(request, "admin/csv_import.html", context)
 
 
 class DeliveryInline(admin.TabularInline):

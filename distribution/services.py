@@ -380,16 +380,6 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
 
 
-def decode_csv(data: bytes) -> str:
-    """CSV from Excel (GB18030) or saved as UTF-8 (with or without BOM)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("无法识别文件编码，请另存为 UTF-8 编码的 CSV 文件。")
-
-
 HEADER_NAMES = {"姓名": "name", "name": "name", "邮箱": "email", "电子邮箱": "email", "email": "email"}
 HEADER_NAMES |= {"分组": "group", "group": "group"}
 

@@ -784,8 +784,12 @@ class WordingDictionaryAdmin(DeskAdminMixin, admin.ModelAdmin):
             "opts": self.opts,
             "title": "导入用词词典（CSV）",
             "form": form,
+            "help": (
+                "一个 CSV 文件包含全部三类词条（与“导出 CSV”的格式相同）：类别为“机构名称”“领导职务”“错误写法”或"
+                "“敏感用语”。已有的词条按名称（领导按姓名、职务和任职起）更新，其余新增；任何一行有误则整个文件不导入。"
+            ),
         }
-        return TemplateResponse(request, "admin/reports/wording_import.html", context)
+        return TemplateResponse(request, "admin/csv_import.html", context)
 
 
 @admin.register(OfficialName)

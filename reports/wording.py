@@ -23,7 +23,7 @@ import ahocorasick
 from django.db.models import Count, Max
 from django.utils.html import strip_tags
 
-from renda.csvsafe import safe_cell, unquote_cell
+from renda.csvsafe import decode_upload, safe_cell, unquote_cell
 from reports.models import Leader, OfficialName, WordingRule
 
 #: Titles recognised next to a name, besides those in the dictionary (the longest one written there counts).
@@ -283,17 +283,11 @@ def _date(value: str, row: int, field: str):
 
 
 def decode_csv(data: bytes) -> str:
-    """The text of an uploaded CSV: UTF-8 (with or without BOM, Excel's “CSV UTF-8”), else GB18030, which is what
-    Excel on a Chinese Windows writes for plain “CSV（逗号分隔）” (GBK is a subset)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text
-    raise ImportError_("文件不是 CSV 文本（应为 UTF-8 或 GBK 编码），请在 Excel 中另存为“CSV UTF-8”。")
+    """The text of an uploaded CSV (`renda.csvsafe.decode_upload`), refused as an ImportError_."""
+    try:
+        return decode_upload(data)
+    except ValueError as exc:
+        raise ImportError_(str(exc)) from None
 
 
 def _limits() -> dict[str, dict[str, int]]:

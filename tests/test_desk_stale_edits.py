@@ -8,7 +8,7 @@ from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from issues import services
-from issues.models import Issue, Piece
+from issues.models import COLOPHON_FIELDS, Issue, Piece
 from reports.models import Report
 from tests.desk import make_draft, make_report
 
@@ -107,14 +107,18 @@ def test_the_briefs_form_does_not_overwrite_a_brief_edited_meanwhile(client, edi
     assert "已被他人修改" in response.text and "甲改过的摘登。" in response.text
 
 
+def colophon_as_shown(issue):
+    """The colophon panel's post as the page showed it (each field beside its `initial-` value)."""
+    fields = ["date", "number", "total_number", *COLOPHON_FIELDS]
+    values = {name: getattr(issue, name) or "" for name in fields} | {"date": issue.date.isoformat()}
+    return {**values, **{f"initial-{k}": v for k, v in values.items()}}
+
+
 @pytest.mark.django_db
 def test_the_colophon_form_saves_only_the_fields_changed_in_it(client, editor, article):
     client.force_login(editor)
     issue = Issue.objects.get(pk=article.issue_id)
-    fields = ["date", "number", "total_number", "send_to", "recipients", "responsible_editor", "phone"]
-    values = {name: getattr(issue, name) or "" for name in fields} | {"date": issue.date.isoformat()}
-    data = {**values, **{f"initial-{k}": v for k, v in values.items()}, "submission_url": ""}
-    data["initial-submission_url"] = issue.submission_url or ""
+    data = colophon_as_shown(issue)
     services.update_issue(issue, by=editor, phone="0571-88888888")  # another editor meanwhile
     client.post(url("_issue", issue), {**data, "responsible_editor": "王五"})
     issue.refresh_from_db()
@@ -125,10 +129,7 @@ def test_the_colophon_form_saves_only_the_fields_changed_in_it(client, editor, a
 def test_the_colophon_form_refuses_a_field_someone_else_changed_meanwhile(client, editor, article):
     client.force_login(editor)
     issue = Issue.objects.get(pk=article.issue_id)
-    fields = ["date", "number", "total_number", "send_to", "recipients", "responsible_editor", "phone"]
-    values = {name: getattr(issue, name) or "" for name in fields} | {"date": issue.date.isoformat()}
-    data = {**values, **{f"initial-{k}": v for k, v in values.items()}, "submission_url": ""}
-    data["initial-submission_url"] = issue.submission_url or ""
+    data = colophon_as_shown(issue)
     services.update_issue(issue, by=editor, responsible_editor="乙")  # another editor meanwhile
     response = client.post(url("_issue", issue), {**data, "responsible_editor": "甲"}, follow=True)
     issue.refresh_from_db()
@@ -274,3 +275,51 @@ def test_the_briefs_form_locks_only_the_briefs_the_editor_changed(client, editor
     locked = " ".join(q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"])
     assert f'"issues_piece"."id" = {other.pk} ' in locked and f'"issues_piece"."id" = {brief.pk} ' not in locked
     assert Piece.objects.get(pk=other.pk).body == "<p>开展专题调研活动。</p>"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_saving_the_same_colophon_field_at_once_one_is_told_the_other_saved(editor, submitter):
+    """Both saw 张三 as 责任编辑 and both save at once (two connections, queued on the issue's lock): the first
+    save stands, the second is refused with the reason instead of overwriting it."""
+    report = make_report(submitter, "原标题", status=S.ACCEPTED, editor=editor)
+    issue = services.place_report(report, make_draft(), as_brief=False).issue
+    Issue.objects.filter(pk=issue.pk).update(responsible_editor="张三")
+    locked, release = threading.Event(), threading.Event()
+    pids, outcomes = {"甲": [], "乙": []}, {}
+
+    def hold_issue():
+        with transaction.atomic():
+            Issue.objects.select_for_update().get(pk=issue.pk)
+            locked.set()
+            release.wait(10)
+        connections.close_all()
+
+    def save(name):
+        connection.ensure_connection()
+        pids[name].append(connection.connection.info.backend_pid)
+        try:
+            services.update_issue(issue, by=editor, seen={"responsible_editor": "张三"}, responsible_editor=name)
+            outcomes[name] = "saved"
+        except services.EditConflict as exc:
+            outcomes[name] = str(exc)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_issue)
+    holder.start()
+    locked.wait(10)
+    savers = [threading.Thread(target=save, args=(name,)) for name in ("甲", "乙")]
+    try:
+        for saver, name in zip(savers, ("甲", "乙"), strict=True):
+            saver.start()
+            wait_for_lock_wait(pids[name])  # queued on the issue, the second behind the first
+    finally:
+        release.set()
+        holder.join(10)
+        for saver in savers:
+            if saver.ident is not None:  # started
+                saver.join(10)
+    stored = Issue.objects.get(pk=issue.pk).responsible_editor
+    loser = next(name for name in outcomes if name != stored)
+    assert outcomes[stored] == "saved"
+    assert outcomes[loser] == "本期责任编辑在您打开后已被他人修改，本次修改未保存。"

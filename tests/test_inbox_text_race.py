@@ -1,31 +1,19 @@
 """The inbox's edit of an accepted report's text for print, against a decision made meanwhile (two connections)."""
 
-import threading
-
 import pytest
 from django.urls import reverse
 
 from reports.admin import ReportAdmin
 from reports.models import Report
 from tests.portal import make_report
-from tests.test_portal_races import client_for, in_thread
+from tests.test_portal_races import client_for, in_thread, pause_admin_posts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_edit_of_the_text_does_not_undo_a_return_made_meanwhile(editor, submitter, monkeypatch):
     report = make_report(submitter, status="accepted")
-    loaded, decided = threading.Event(), threading.Event()
-    real_get_object = ReportAdmin.get_object
-
-    def get_object_then_wait(self, request, object_id, from_field=None):
-        obj = real_get_object(self, request, object_id, from_field)
-        if request.method == "POST":  # the copy this save would write back has been read
-            loaded.set()
-            decided.wait(20)
-        return obj
-
-    monkeypatch.setattr(ReportAdmin, "get_object", get_object_then_wait)
+    loaded, decided = pause_admin_posts(monkeypatch, ReportAdmin)
     url = reverse("admin:reports_report_change", args=[report.pk])
     data = {"title": "编辑改过的标题", "body": "<p>编辑改过的正文</p>", "authors": "蔡静", "suggested_section": ""}
     thread, result = in_thread(client_for(editor).post, url, data)

@@ -1,7 +1,6 @@
 """The call admin's save against a change made meanwhile by another editor (each request its own connection)."""
 
 import datetime
-import threading
 
 import pytest
 from django.urls import reverse
@@ -10,24 +9,14 @@ from django.utils import timezone
 from network.admin import CallAdmin
 from network.models import Call
 from tests.network import make_call
-from tests.test_portal_races import client_for, in_thread
+from tests.test_portal_races import client_for, in_thread, pause_admin_posts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_saving_a_calls_text_does_not_undo_its_issue_made_meanwhile(editor, monkeypatch):
     call = make_call(status="draft")
-    loaded, issued = threading.Event(), threading.Event()
-    real_get_object = CallAdmin.get_object
-
-    def get_object_then_wait(self, request, object_id, from_field=None):
-        obj = real_get_object(self, request, object_id, from_field)
-        if request.method == "POST":  # the copy this save would write back has been read
-            loaded.set()
-            issued.wait(20)
-        return obj
-
-    monkeypatch.setattr(CallAdmin, "get_object", get_object_then_wait)
+    loaded, issued = pause_admin_posts(monkeypatch, CallAdmin)
     deadline = timezone.localdate() + datetime.timedelta(days=9)
     data = {
         "topic": "改过的约稿主题",
@@ -59,17 +48,7 @@ def test_editing_a_draft_circular_while_it_is_published_keeps_it_published(edito
     from reports.stats import Period
 
     circular = circulars.draft(Period("quarter", 2024, 2), by=editor)
-    loaded, published = threading.Event(), threading.Event()
-    real_get_object = CircularAdmin.get_object
-
-    def get_object_then_wait(self, request, object_id, from_field=None):
-        obj = real_get_object(self, request, object_id, from_field)
-        if request.method == "POST":  # the draft this save would write back has been read
-            loaded.set()
-            published.wait(20)
-        return obj
-
-    monkeypatch.setattr(CircularAdmin, "get_object", get_object_then_wait)
+    loaded, published = pause_admin_posts(monkeypatch, CircularAdmin)
     data = {"title": circular.title, "text": "改过的正文", "signed_by": circular.signed_by, "date": "2024-07-05"}
     url = reverse("admin:network_circular_change", args=[circular.pk])
     desk = client_for(editor)

@@ -52,6 +52,23 @@ def client_for(user) -> Client:
     return client
 
 
+def pause_admin_posts(monkeypatch, admin_class) -> tuple[threading.Event, threading.Event]:
+    """Make the admin's change POSTs wait once they have read the object they would write back: returns the
+    event set then (`loaded`) and the one that lets them go on (`resume`), for a change made meanwhile."""
+    loaded, resume = threading.Event(), threading.Event()
+    real_get_object = admin_class.get_object
+
+    def get_object_then_wait(self, request, object_id, from_field=None):
+        obj = real_get_object(self, request, object_id, from_field)
+        if request.method == "POST":
+            loaded.set()
+            resume.wait(20)
+        return obj
+
+    monkeypatch.setattr(admin_class, "get_object", get_object_then_wait)
+    return loaded, resume
+
+
 def test_a_slow_save_does_not_undo_an_acceptance_made_meanwhile(submitter, editor, monkeypatch):
     """The unit saves a returned report with a large photo; while the photo is checked, it resubmits from another
     window and the editor accepts. The slow save must not write the old status back."""
