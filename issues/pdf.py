@@ -497,6 +497,33 @@ def _subset_fonts_side_by_side():
     weasyprint.pdf.build_fonts_dictionary = build_fonts_dictionary
 
 
+#: Tables a PDF reader never reads from an embedded font (layout, colour bitmaps, signatures): left out of subsets.
+_DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+
+
+def _harfbuzz_subset(face, glyph_ids, *, hinting: bool, keep_ids: bool, notdef_outline: bool = False):
+    """HarfBuzz's subset of `face` to `glyph_ids` (desubroutinised, unread tables dropped), or a NULL face."""
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+
+    subset_input = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
+    ids = sorted(glyph_ids)
+    harfbuzz.hb_set_add_sorted_array(
+        harfbuzz_subset.hb_subset_input_glyph_set(subset_input), ffi.new("hb_codepoint_t[]", ids), len(ids)
+    )
+    flags = harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+    if keep_ids:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS
+    if not hinting:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+    if notdef_outline:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    harfbuzz_subset.hb_subset_input_set_flags(subset_input, flags)
+    tags = sorted(harfbuzz.hb_tag_from_string(name, -1) for name in _DROPPED_TABLES)
+    drop = harfbuzz_subset.hb_subset_input_set(subset_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
+    harfbuzz.hb_set_add_sorted_array(drop, ffi.new("hb_codepoint_t[]", tags), len(tags))
+    return ffi.gc(harfbuzz_subset.hb_subset_or_fail(face, subset_input), harfbuzz.hb_face_destroy)
+
+
 def _subset_fonts_in_one_pass():
     """WeasyPrint subsets a font twice: once keeping the glyph ids (the page streams name glyphs by id), then
     again to drop the glyphs after the last one used and the hints. Kept ids already end the font at the last
@@ -504,32 +531,16 @@ def _subset_fonts_in_one_pass():
     the hints: one pass with the hints dropped gives the same glyphs. Glyphs the font's variation sequences pull
     in can lie past the last one used: then WeasyPrint's two passes are made."""
     from weasyprint.pdf import fonts as pdf_fonts
-    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 
     if not (harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0)):
         return
     two_passes = pdf_fonts.Font._harfbuzz_subset
-    dropped_tables = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 
     def subset_once(self, to_unicode, hinting):
-        subset_input = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
-        glyphs = harfbuzz_subset.hb_subset_input_glyph_set(subset_input)
-        glyph_ids = ffi.new(f"hb_codepoint_t[{len(to_unicode)}]", sorted(to_unicode))
-        harfbuzz.hb_set_add_sorted_array(glyphs, glyph_ids, len(to_unicode))
-        flags = (
-            harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS
-            | harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
-            | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+        face = _harfbuzz_subset(
+            self.hb_face, to_unicode, hinting=hinting, keep_ids=True, notdef_outline=bool(self.missing)
         )
-        if not hinting:
-            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
-        if self.missing:
-            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
-        harfbuzz_subset.hb_subset_input_set_flags(subset_input, flags)
-        drop = harfbuzz_subset.hb_subset_input_set(subset_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
-        tags = sorted(harfbuzz.hb_tag_from_string(name, -1) for name in dropped_tables)
-        harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
-        face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(self.hb_face, subset_input), harfbuzz.hb_face_destroy)
         if face and harfbuzz.hb_face_get_glyph_count(face) > max(to_unicode) + 1:
             # A glyph pulled in by the font's variation sequences sits past the last one used: the second pass moves it.
             return two_passes(self, to_unicode, hinting)
@@ -576,7 +587,6 @@ def _embed_cid_fonts_as_bare_cff():
         return
     keeping_ids = pdf_fonts.Font._harfbuzz_subset
     otf_or_ttf = pdf_fonts.Font.type
-    dropped_tables = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
     cff_tag = harfbuzz.hb_tag_from_string(b"CFF ", -1)
 
     def cff_table(face) -> bytes:
@@ -606,18 +616,7 @@ def _embed_cid_fonts_as_bare_cff():
         """The font's bare CFF with only the glyphs used, renumbered; None unless every CID is its glyph id."""
         if not cids_are_glyph_ids(font):
             return None
-        subset_input = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
-        glyphs = harfbuzz_subset.hb_subset_input_glyph_set(subset_input)
-        harfbuzz.hb_set_add_sorted_array(glyphs, ffi.new("hb_codepoint_t[]", sorted(to_unicode)), len(to_unicode))
-        flags = harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
-        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
-        if not hinting:
-            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
-        harfbuzz_subset.hb_subset_input_set_flags(subset_input, flags)
-        drop = harfbuzz_subset.hb_subset_input_set(subset_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
-        tags = sorted(harfbuzz.hb_tag_from_string(name, -1) for name in dropped_tables)
-        harfbuzz.hb_set_add_sorted_array(drop, ffi.new("hb_codepoint_t[]", tags), len(tags))
-        face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(font.hb_face, subset_input), harfbuzz.hb_face_destroy)
+        face = _harfbuzz_subset(font.hb_face, to_unicode, hinting=hinting, keep_ids=False)
         cff = cff_table(face) if face else b""
         if not cff:
             return None
