@@ -1,5 +1,6 @@
 """The desk's forms save what this editor changed, never a stale copy of what another editor saved meanwhile."""
 
+import contextlib
 import threading
 import time
 
@@ -31,6 +32,28 @@ def wait_for_lock_wait(pid: list[int], timeout: float = 10) -> None:
                     return
             time.sleep(0.01)
     raise AssertionError(f"the other connection did not wait for a lock within {timeout} s")
+
+
+@contextlib.contextmanager
+def issue_locked(issue_id: int):
+    """The issue's row locked by another connection (a thread of its own) until the block ends."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            Issue.objects.select_for_update().get(pk=issue_id)
+            locked.set()
+            release.wait(10)
+        connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join(10)
 
 
 @pytest.fixture
@@ -146,15 +169,7 @@ def test_an_edit_takes_the_issue_lock_before_the_piece_lock(editor, submitter):
     edit and a drop at once cannot deadlock (PostgreSQL would kill one of them with an error page)."""
     report = make_report(submitter, "原标题", status=S.ACCEPTED, editor=editor)
     piece = services.place_report(report, make_draft(), as_brief=False)
-    locked, release, done = threading.Event(), threading.Event(), threading.Event()
-
-    def hold_issue():
-        with transaction.atomic():
-            Issue.objects.select_for_update().get(pk=piece.issue_id)
-            locked.set()
-            release.wait(10)
-        connections.close_all()
-
+    done = threading.Event()
     editor_pid = []
 
     def edit():
@@ -164,18 +179,14 @@ def test_an_edit_takes_the_issue_lock_before_the_piece_lock(editor, submitter):
         done.set()
         connections.close_all()
 
-    holder = threading.Thread(target=hold_issue)
-    holder.start()
-    locked.wait(10)
     editing = threading.Thread(target=edit)
-    editing.start()
     try:
-        wait_for_lock_wait(editor_pid)  # the edit is now waiting for the issue
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM issues_piece WHERE id = %s FOR UPDATE NOWAIT", [piece.pk])
+        with issue_locked(piece.issue_id):
+            editing.start()
+            wait_for_lock_wait(editor_pid)  # the edit is now waiting for the issue
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT id FROM issues_piece WHERE id = %s FOR UPDATE NOWAIT", [piece.pk])
     finally:
-        release.set()
-        holder.join(10)
         editing.join(10)
     assert done.is_set()
     assert Piece.objects.get(pk=piece.pk).title == "甲改过的标题"
@@ -220,32 +231,21 @@ def test_placing_takes_the_issue_lock_before_the_report_lock(editor, submitter):
     report lock, so a placement and a publication at once cannot deadlock."""
     report = make_report(submitter, "待编入", status=S.ACCEPTED, editor=editor)
     draft = make_draft()
-    locked, release, done = threading.Event(), threading.Event(), threading.Event()
-
-    def hold_issue():
-        with transaction.atomic():
-            Issue.objects.select_for_update().get(pk=draft.pk)
-            locked.set()
-            release.wait(10)
-        connections.close_all()
+    done = threading.Event()
 
     def place():
         services.place_report(report, draft, as_brief=True)
         done.set()
         connections.close_all()
 
-    holder = threading.Thread(target=hold_issue)
-    holder.start()
-    locked.wait(10)
     placing = threading.Thread(target=place)
-    placing.start()
-    time.sleep(0.5)  # the placement is now waiting for the issue
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM reports_report WHERE id = %s FOR UPDATE NOWAIT", [report.pk])
+        with issue_locked(draft.pk):
+            placing.start()
+            time.sleep(0.5)  # the placement is now waiting for the issue
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT id FROM reports_report WHERE id = %s FOR UPDATE NOWAIT", [report.pk])
     finally:
-        release.set()
-        holder.join(10)
         placing.join(10)
     assert done.is_set()
     assert Piece.objects.get(report=report).issue_id == draft.pk
@@ -284,15 +284,7 @@ def test_two_editors_saving_the_same_colophon_field_at_once_one_is_told_the_othe
     report = make_report(submitter, "原标题", status=S.ACCEPTED, editor=editor)
     issue = services.place_report(report, make_draft(), as_brief=False).issue
     Issue.objects.filter(pk=issue.pk).update(responsible_editor="张三")
-    locked, release = threading.Event(), threading.Event()
     pids, outcomes = {"甲": [], "乙": []}, {}
-
-    def hold_issue():
-        with transaction.atomic():
-            Issue.objects.select_for_update().get(pk=issue.pk)
-            locked.set()
-            release.wait(10)
-        connections.close_all()
 
     def save(name):
         connection.ensure_connection()
@@ -305,17 +297,13 @@ def test_two_editors_saving_the_same_colophon_field_at_once_one_is_told_the_othe
         finally:
             connections.close_all()
 
-    holder = threading.Thread(target=hold_issue)
-    holder.start()
-    locked.wait(10)
     savers = [threading.Thread(target=save, args=(name,)) for name in ("甲", "乙")]
     try:
-        for saver, name in zip(savers, ("甲", "乙"), strict=True):
-            saver.start()
-            wait_for_lock_wait(pids[name])  # queued on the issue, the second behind the first
+        with issue_locked(issue.pk):
+            for saver, name in zip(savers, ("甲", "乙"), strict=True):
+                saver.start()
+                wait_for_lock_wait(pids[name])  # queued on the issue, the second behind the first
     finally:
-        release.set()
-        holder.join(10)
         for saver in savers:
             if saver.ident is not None:  # started
                 saver.join(10)
