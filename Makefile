@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renda
+# Processes the suite runs in (pytest-xdist; each has its own test database and browser). 0: one, in make's.
+TEST_WORKERS ?= 2
 PYTHON_WANTED := 3.13
 BENCHES := import pdf pages search docx wording similar
 # Our CKEditor 5 build, served in place of django-ckeditor-5's bundled 47.5.0 (see ckeditor/build.mjs).
@@ -110,12 +112,12 @@ test: install lint
 		redis-server --bind 127.0.0.1 --port 6379 --save '' --daemonize yes >/dev/null; sleep 1; }
 	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) manage.py makemigrations --check --dry-run
-	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The quick loop: everything but the Chromium tests and the slow modules (tests/conftest.py marks them).
 test-fast: install
 	$(PY) -m renda.ensure_database $(TEST_DATABASE_URL)
-	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) SECRET_KEY=test $(PY) -m pytest -n $(TEST_WORKERS) -m "not browser and not slow" $(PYTEST_ARGS)
 
 bench: $(addprefix bench-,$(BENCHES))
 

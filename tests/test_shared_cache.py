@@ -3,6 +3,7 @@ gunicorn is served by another at once, though both had cached the pages that cha
 
 import http.cookiejar
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -24,7 +25,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
-PORTS = (8112, 8113)
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports nothing listens on now (the suite runs in several processes, each of which may start servers)."""
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
 
 
 def start_server(port: int, cache_url: str, media: Path) -> subprocess.Popen:
@@ -95,25 +106,26 @@ def test_a_publish_through_one_server_shows_on_the_other_at_once(shared_cache_ur
     editor.save(update_fields=["password"])
     published = import_seed(SEED_REGULAR_4)
     draft = import_seed(SEED_REGULAR_2, draft=True)
-    servers = [start_server(port, shared_cache_url, tmp_path) for port in PORTS]
+    ports = free_ports(2)
+    servers = [start_server(port, shared_cache_url, tmp_path) for port in ports]
     try:
-        for port, process in zip(PORTS, servers, strict=True):
+        for port, process in zip(ports, servers, strict=True):
             wait_until_up(port, process)
         # Both servers cache the published issue's page for readers (no session) and agree on it.
-        before = [anonymous_get(port, published.get_absolute_url()) for port in PORTS]
+        before = [anonymous_get(port, published.get_absolute_url()) for port in ports]
         assert before[0] == before[1]
-        assert anonymous_get(PORTS[1], published.get_absolute_url()) == before[1]  # served from the cache
+        assert anonymous_get(ports[1], published.get_absolute_url()) == before[1]  # served from the cache
 
-        publish_through(PORTS[0], draft, "editor", "pw-shared")
+        publish_through(ports[0], draft, "editor", "pw-shared")
         draft.refresh_from_db()
         assert draft.status == Issue.Status.PUBLISHED
         new_url = draft.get_absolute_url()
         assert new_url not in before[1]
 
         # The other server links the published issue to the new one straight away (its cached copy is dropped).
-        assert new_url in anonymous_get(PORTS[1], published.get_absolute_url())
-        assert new_url in anonymous_get(PORTS[1], "/archive/")
-        assert anonymous_get(PORTS[1], new_url)
+        assert new_url in anonymous_get(ports[1], published.get_absolute_url())
+        assert new_url in anonymous_get(ports[1], "/archive/")
+        assert anonymous_get(ports[1], new_url)
     finally:
         for process in servers:
             process.terminate()
