@@ -9,7 +9,9 @@ justified line's layout is set. Line breaks do not change. It also spares WeasyP
 the pages laid out, the colophon and the leaders.
 """
 
+import collections
 import contextlib
+import copy
 import functools
 import gc
 import logging
@@ -86,6 +88,7 @@ def patch_weasyprint():
             return
         _justify_wide_characters()
         _repaginate_less()
+        _lay_out_the_toc_with_the_pages_last_found()
         _draw_leaders_as_one_run()
         _subset_fonts_side_by_side()
         _subset_fonts_in_one_pass()
@@ -191,6 +194,85 @@ def _repaginate_less():
         return original_make_all_pages(context, root_box, html, pages)
 
     layout.make_all_pages = make_all_pages
+
+
+#: Issue pk -> the page counters each 目录 target had when the issue was last laid out in this process (the
+#: editor's previews and then the stored PDF lay out the same issue many times). Most recent last, at most 64.
+_target_pages: collections.OrderedDict[int, dict[str, dict]] = collections.OrderedDict()
+_target_pages_lock = threading.Lock()
+
+
+def _lay_out_the_toc_with_the_pages_last_found():
+    """The 目录 is laid out before the pages its entries point to, so WeasyPrint first lays it out without their
+    numbers and then again with them (a sixth of the layout of an 18-page issue). Laying out an issue it has laid
+    out before, WeasyPrint is given the pages its targets were on then (`issue_document`): the 目录 is set with
+    those numbers at once, and WeasyPrint's own check, as each target is placed, finds nothing changed. Where a
+    target has moved, that check sees it and the 目录 is laid out again, as without the guess.
+
+    WeasyPrint 70 also takes the counters a target-counter() misses for counters of the content's own page (a
+    variable reused in `compute_content_list`), so the 目录's page was laid out again in any case. Content that
+    reads no counter() of its own is given none."""
+    from weasyprint.css import targets
+
+    original_collect_anchor = targets.TargetCollector.collect_anchor
+    original_cache = targets.TargetCollector.cache_target_page_counters
+    original_collect_missing = targets.TargetCollector.collect_missing_counters
+
+    @functools.wraps(original_collect_missing)
+    def collect_missing_counters(self, parent_box, css_token, parse_again, missing_counters, missing_target_counters):
+        if (
+            missing_counters
+            and css_token == "content"
+            and any(missing_counters is names for names in missing_target_counters.values())
+        ):
+            content = parent_box.style["content"]
+            if not isinstance(content, str) and not any(type_ in ("counter()", "counters()") for type_, *_ in content):
+                missing_counters = []
+        original_collect_missing(self, parent_box, css_token, parse_again, missing_counters, missing_target_counters)
+
+    @functools.wraps(original_collect_anchor)
+    def collect_anchor(self, anchor_name):
+        original_collect_anchor(self, anchor_name)
+        known = getattr(_thread, "target_pages", None)
+        item = self.target_lookup_items.get(anchor_name)
+        if known and anchor_name in known and item is not None and not item.cached_page_counter_values:
+            item.cached_page_counter_values = copy.deepcopy(known[anchor_name])
+
+    @functools.wraps(original_cache)
+    def cache_target_page_counters(self, anchor_name, page_counter_values, page_maker_index, page_maker):
+        original_cache(self, anchor_name, page_counter_values, page_maker_index, page_maker)
+        found = getattr(_thread, "target_items", None)
+        item = self.target_lookup_items.get(anchor_name)
+        if found is not None and item is not None and item.cached_page_counter_values:
+            found[anchor_name] = item
+
+    targets.TargetCollector.collect_anchor = collect_anchor
+    targets.TargetCollector.collect_missing_counters = collect_missing_counters
+    targets.TargetCollector.cache_target_page_counters = cache_target_page_counters
+
+
+@contextlib.contextmanager
+def _target_pages_of(issue_pk: int):
+    """Gives the layout the pages `issue_pk`'s targets were on last time, and keeps where they are this time.
+    The page total is unknown (0) while pages are first laid out, so it is kept as 0."""
+    with _target_pages_lock:
+        _thread.target_pages = _target_pages.get(issue_pk)
+    _thread.target_items = {}
+    try:
+        yield
+        found = {}
+        for name, item in _thread.target_items.items():
+            counters = copy.deepcopy(item.cached_page_counter_values)
+            if "pages" in counters:
+                counters["pages"] = [0]
+            found[name] = counters
+        with _target_pages_lock:
+            _target_pages[issue_pk] = found
+            _target_pages.move_to_end(issue_pk)
+            while len(_target_pages) > 64:
+                _target_pages.popitem(last=False)
+    finally:
+        _thread.target_pages = _thread.target_items = None
 
 
 def _draw_leaders_as_one_run():
@@ -725,7 +807,8 @@ def issue_document(issue, html: str | None = None):
     """The laid-out WeasyPrint document of the issue (pages, bookmarks), from `html` when it is already made."""
     patch_weasyprint()
     html = HTML(string=html or issue_html(issue), base_url=PDF_BASE_URL, url_fetcher=app_url_fetcher())
-    return html.render(font_config=_font_config(), stylesheets=[issue_stylesheet()])
+    with _target_pages_of(issue.pk):
+        return html.render(font_config=_font_config(), stylesheets=[issue_stylesheet()])
 
 
 def issue_stylesheet() -> CSS:
