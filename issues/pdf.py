@@ -100,6 +100,7 @@ def patch_weasyprint():
         _measure_a_broken_line_as_shaped()
         _read_font_files_when_needed()
         _deflate_pages_as_painted()
+        _read_glyphs_in_bulk_when_drawing()
         _patched = True
 
 
@@ -649,6 +650,107 @@ def _deflate_pages_as_painted():
             stream.deflated = parts, _pdf_threads().submit(_deflate_parts, parts)
 
     document.Page.paint = paint
+
+
+def _read_glyphs_in_bulk_when_drawing():
+    """Drawing a line, WeasyPrint reads each glyph's id, advance and offsets from Pango's glyph string one field
+    at a time through cffi (some 9,000 glyphs an issue, a tenth of a render). The glyph string is read here as
+    one block of integers, and the line's text operators are built as WeasyPrint builds them. Lines that need
+    more than glyph ids and advances (an ellipsis, a glyph raised or missing, colour or bitmap fonts) are drawn
+    by WeasyPrint's own code."""
+    from weasyprint.draw import text as draw_text
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+
+    original_draw_first_line = draw_text.draw_first_line
+    empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+    stride = ffi.sizeof("PangoGlyphInfo") // 4  # glyph, then width, x_offset and y_offset, then attributes
+    old_pango = pango.pango_version() < 14802
+
+    def glyph_operators(stream, textbox, first_line) -> list | None:
+        """[(font, size) or TJ string, …] for the line, or None where WeasyPrint's own code is needed."""
+        operators, previous_pango_font, string, utf8_text = [], None, "", None
+        font = font_size = None
+        run = first_line.runs[0]
+        while run != ffi.NULL:
+            glyph_item = run.data
+            run = run.next
+            glyph_string = glyph_item.glyphs
+            count = glyph_string.num_glyphs
+            pango_font = glyph_item.item.analysis.font
+            if pango_font != previous_pango_font:
+                previous_pango_font = pango_font
+                font, font_size = stream.add_font(pango_font)
+                if font.svg or font.png or font.colr or font.bitmap:
+                    return None
+                if old_pango:
+                    font_size = textbox.style["font_size"]
+                if string:
+                    operators.append(string)
+                string = ""
+                operators.append((font, font_size))
+            block = ffi.buffer(glyph_string.glyphs, count * stride * 4)
+            ids, numbers = memoryview(block).cast("I"), memoryview(block).cast("i")
+            clusters = memoryview(ffi.buffer(glyph_string.log_clusters, count * 4)).cast("i")
+            item = glyph_item.item
+            rtl = item.analysis.level % 2
+            to_unicode, widths = font.to_unicode, font.widths
+            parts = ["<"]
+            for i in range(count):
+                at = i * stride
+                glyph_id, width, x_offset, y_offset = ids[at], numbers[at + 1], numbers[at + 2], numbers[at + 3]
+                if glyph_id == empty:
+                    parts.append(f">{-width / font_size}<")
+                    continue
+                if glyph_id & unknown or y_offset:
+                    return None
+                if glyph_id not in to_unicode:
+                    start = clusters[i]
+                    if rtl:
+                        end = item.length if i == 0 else clusters[i - 1]
+                    else:
+                        end = item.length if i == count - 1 else clusters[i + 1]
+                    utf8_text = utf8_text or textbox.pango_layout.text.encode()
+                    to_unicode[glyph_id] = utf8_text[item.offset + start : item.offset + end].decode()
+                offset = x_offset / font_size
+                if offset:
+                    parts.append(f">{-offset}<")
+                parts.append(f"{glyph_id:04x}")
+                logical_width = widths.get(glyph_id)
+                if logical_width is None:
+                    pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+                    logical_width = widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+                kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+                if kerning:
+                    parts.append(f">{int(kerning)}<")
+            string += "".join(parts)
+            string = string[:-1] if string[-1] == "<" else string + ">"
+        operators.append(string)
+        return operators
+
+    @functools.wraps(original_draw_first_line)
+    def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
+        if (
+            text_overflow == "ellipsis"
+            or block_ellipsis != "none"
+            or not textbox.text.strip()
+            or textbox.style["font_size"] < 1e-6
+        ):
+            return original_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+        pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
+        first_line, _index = textbox.pango_layout.get_first_line()
+        operators = glyph_operators(stream, textbox, first_line)
+        if operators is None:
+            return original_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+        stream.set_text_matrix(*matrix.values)
+        for operator in operators:
+            if isinstance(operator, str):
+                stream.show_text(operator)
+            else:
+                font, font_size = operator
+                stream.set_font_size(font.hash, font_size)
+        return []
+
+    draw_text.draw_first_line = draw_first_line
 
 
 def _embed_cid_fonts_as_bare_cff():

@@ -690,10 +690,11 @@ MIXED_TEXT = """<html lang="zh"><body><div class="piece-body">
 @pytest.mark.parametrize("document", ["seed", "mixed"])
 def test_patches_that_spare_work_leave_the_pdf_byte_for_byte_the_same(published_issue, monkeypatch, document):
     """Set-up kept per style, lines measured as shaped, font files read when needed, pages compressed as painted,
-    the 目录 set with the pages found last time: the same PDF as WeasyPrint's own code gives (with the other
-    patches), with fewer Pango layouts shaped."""
+    the 目录 set with the pages found last time, glyphs read in bulk: the same PDF as WeasyPrint's own code gives
+    (with the other patches), with fewer Pango layouts shaped."""
     from weasyprint import document as weasyprint_document
     from weasyprint.css import computed_values, targets, units
+    from weasyprint.draw import text as draw_text
     from weasyprint.layout import inline
     from weasyprint.pdf import fonts as pdf_fonts
     from weasyprint.text import line_break
@@ -725,6 +726,7 @@ def test_patches_that_spare_work_leave_the_pdf_byte_for_byte_the_same(published_
     monkeypatch.setattr(pdf_fonts, "get_hb_object_data", pdf_fonts.get_hb_object_data.__wrapped__)
     monkeypatch.delattr(pdf_fonts.Font, "file_content")
     monkeypatch.setattr(weasyprint_document.Page, "paint", weasyprint_document.Page.paint.__wrapped__)
+    monkeypatch.setattr(draw_text, "draw_first_line", draw_text.draw_first_line.__wrapped__)
     assert issue_pdf.render_issue_pdf(published_issue, html) == patched
     if document == "seed":
         assert patched_shapes < shaped * 0.8, (patched_shapes, shaped)
