@@ -695,6 +695,7 @@ def _read_glyphs_in_bulk_when_drawing():
             rtl = item.analysis.level % 2
             to_unicode, widths = font.to_unicode, font.widths
             parts = ["<"]
+            spacing = {}  # (x_offset, width, logical width) -> what goes before and after the glyph id
             for i in range(count):
                 at = i * stride
                 glyph_id, width, x_offset, y_offset = ids[at], numbers[at + 1], numbers[at + 2], numbers[at + 3]
@@ -711,17 +712,19 @@ def _read_glyphs_in_bulk_when_drawing():
                         end = item.length if i == count - 1 else clusters[i + 1]
                     utf8_text = utf8_text or textbox.pango_layout.text.encode()
                     to_unicode[glyph_id] = utf8_text[item.offset + start : item.offset + end].decode()
-                offset = x_offset / font_size
-                if offset:
-                    parts.append(f">{-offset}<")
-                parts.append(f"{glyph_id:04x}")
                 logical_width = widths.get(glyph_id)
                 if logical_width is None:
                     pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
                     logical_width = widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-                kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
-                if kerning:
-                    parts.append(f">{int(kerning)}<")
+                around = spacing.get((x_offset, width, logical_width))
+                if around is None:
+                    offset = x_offset / font_size
+                    kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+                    around = spacing[x_offset, width, logical_width] = (
+                        f">{-offset}<" if offset else "",
+                        f">{int(kerning)}<" if kerning else "",
+                    )
+                parts.append(f"{around[0]}{glyph_id:04x}{around[1]}")
             string += "".join(parts)
             string = string[:-1] if string[-1] == "<" else string + ">"
         operators.append(string)
