@@ -211,13 +211,27 @@ def _lay_out_the_toc_with_the_pages_last_found():
     target has moved, that check sees it and the 目录 is laid out again, as without the guess.
 
     WeasyPrint 70 also takes the counters a target-counter() misses for counters of the content's own page (a
-    variable reused in `compute_content_list`), so the 目录's page was laid out again in any case. Content that
-    reads no counter() of its own is given none."""
+    variable reused in `compute_content_list`), so the 目录's page was laid out again in any case. Content made of
+    leaders and target counters only is given none."""
     from weasyprint.css import targets
 
     original_collect_anchor = targets.TargetCollector.collect_anchor
     original_cache = targets.TargetCollector.cache_target_page_counters
     original_collect_missing = targets.TargetCollector.collect_missing_counters
+
+    def only_leaders_and_target_counters(box) -> bool:
+        """Content like the 目录's: leaders and page numbers of targets named in the CSS. Any other content keeps
+        WeasyPrint's own second look at its page: a target read from attr() is brought up to date only by it, and
+        text-transform and white-space apply only where content is first parsed (not on the second look)."""
+        content = box.style["content"]
+        return (
+            not isinstance(content, str)
+            and box.style["text_transform"] == "none"
+            and all(
+                type_ == "leader()" or (type_ in ("target-counter()", "target-counters()") and value[0][0] != "attr()")
+                for type_, value in content
+            )
+        )
 
     @functools.wraps(original_collect_missing)
     def collect_missing_counters(self, parent_box, css_token, parse_again, missing_counters, missing_target_counters):
@@ -225,10 +239,9 @@ def _lay_out_the_toc_with_the_pages_last_found():
             missing_counters
             and css_token == "content"
             and any(missing_counters is names for names in missing_target_counters.values())
+            and only_leaders_and_target_counters(parent_box)
         ):
-            content = parent_box.style["content"]
-            if not isinstance(content, str) and not any(type_ in ("counter()", "counters()") for type_, *_ in content):
-                missing_counters = []
+            missing_counters = []
         original_collect_missing(self, parent_box, css_token, parse_again, missing_counters, missing_target_counters)
 
     @functools.wraps(original_collect_anchor)

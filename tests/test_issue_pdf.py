@@ -16,6 +16,12 @@ from issues.tasks import render_issue_pdf as render_task
 from tests import pdftools
 
 
+@pytest.fixture(autouse=True)
+def _no_target_pages_known():
+    """Each test starts as a process that has laid out no issue (issues/pdf.py keeps the 目录's pages per issue)."""
+    issue_pdf._target_pages.clear()
+
+
 @pytest.fixture
 def issue_pdf_path(published_issue, tmp_path):
     path = tmp_path / "issue.pdf"
@@ -268,6 +274,45 @@ def test_toc_pages_found_before_are_checked_and_corrected_when_pieces_move(publi
         if "信息摘登" in text and number > 2
     )
     assert briefs_page > 17 and f"信息摘登5则{briefs_page}" in toc
+
+
+TOC_RULES = {
+    # WeasyPrint's usual 目录 idiom, the target read from the link
+    "attr": 'nav a::after {{ content: leader(".") target-counter(attr(href), page); }}',
+    # text-transform applies where content is first parsed only: such content keeps WeasyPrint's own passes
+    "transformed": 'nav a[href="#s{n}"]::after {{ content: " p. " target-counter("#s{n}", page) " x"; '
+    "text-transform: uppercase; }}",
+}
+
+
+@pytest.mark.parametrize("rule", TOC_RULES)
+def test_other_tables_of_contents_get_the_pages_a_render_knowing_nothing_gives(published_issue, tmp_path, rule):
+    def html(first_section_pages: int) -> str:
+        css = "".join(TOC_RULES[rule].format(n=n) for n in (1, 2, 3))
+        links = "".join(f'<p><a href="#s{n}">第{n}节</a></p>' for n in (1, 2, 3))
+        sections = "".join(
+            f'<section id="s{n}" style="break-before: page"><p>第{n}节。</p>'
+            + '<p style="break-before: page">续。</p>' * (first_section_pages - 1 if n == 1 else 0)
+            + "</section>"
+            for n in (1, 2, 3)
+        )
+        return f"<html><head><style>{css}</style></head><body><nav>{links}</nav>{sections}</body></html>"
+
+    def toc(data: bytes) -> str:
+        path = tmp_path / "toc.pdf"
+        path.write_bytes(data)
+        return re.sub(r"[\s.]+", "", pdftools.pdftotext(path, "-l", "1"))
+
+    issue_pdf._target_pages.clear()
+    fresh = {pages: issue_pdf.render_issue_pdf(published_issue, html(pages)) for pages in (1, 3)}
+    issue_pdf._target_pages.clear()
+    for pages in (1, 1, 3, 3, 1):  # knowing nothing, the right pages, pages that moved on, and back
+        assert issue_pdf.render_issue_pdf(published_issue, html(pages)) == fresh[pages], pages
+    numbers = {1: (2, 3, 4), 3: (2, 5, 6)}
+    for pages, data in fresh.items():
+        for n, number in enumerate(numbers[pages], start=1):
+            expected = f"第{n}节p{number}x" if rule == "transformed" else f"第{n}节{number}"
+            assert expected in toc(data).lower(), (pages, n)
 
 
 def test_wide_runs_follow_east_asian_width():
