@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renda
-# Processes the suite runs in (pytest-xdist; each has its own test database and browser). 0: one, in make's.
+# Processes the suite runs in (pytest-xdist; each has its own test database and browser); 0 runs it in one.
 TEST_WORKERS ?= 2
 PYTHON_WANTED := 3.13
 BENCHES := import pdf pages search docx wording similar
