@@ -865,11 +865,12 @@ def _font_config() -> FontConfiguration:
 
 
 def _after_fork_in_child():
-    """A forked process (a web server's worker) has none of its parent's threads: it makes its own pool, and its
-    own font configuration."""
-    global _thread
+    """A forked process (a web server's worker) has none of its parent's threads: it makes its own pool, its own
+    font configuration, and its own lock on the 目录 pages known (another thread may have held the parent's)."""
+    global _thread, _target_pages_lock
     _pdf_threads.cache_clear()
     _thread = threading.local()
+    _target_pages_lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

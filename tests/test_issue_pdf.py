@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+import threading
 import time
 import unicodedata
 
@@ -485,11 +486,25 @@ def test_a_forked_process_renders_with_its_own_threads(published_issue):
     import os
 
     issue_pdf._pdf_threads().submit(int).result()  # the parent's pool exists
+    holding, release = threading.Event(), threading.Event()
+
+    def lay_out():  # as another thread of the parent does when it starts or ends laying out an issue
+        with issue_pdf._target_pages_lock:
+            holding.set()
+            release.wait(timeout=30)
+
+    other = threading.Thread(target=lay_out)
+    other.start()
+    holding.wait(timeout=10)
     child = os.fork()
+    release.set()
+    other.join()
     if child == 0:  # the child must never return into pytest
         status = 1
         try:
             status = 0 if issue_pdf._pdf_threads().submit(sum, [1, 2]).result(timeout=10) == 3 else 1
+            with issue_pdf._target_pages_of(published_issue.pk):
+                pass
         finally:
             os._exit(status)
     deadline = time.monotonic() + 20
