@@ -238,16 +238,31 @@ SLOW_TESTS = {
     "test_import_issue::test_exit_status_is_non_zero_on_bad_input",
     "test_network_circulars::test_the_pdf_holds_the_same_figures",
     "test_publishing::test_two_publish_commands_in_separate_processes_get_distinct_numbers",
+    # Chromium tests of 5 s and more: they start the Chromium tests, so that no process is left with one at the end
+    "test_portal_xss::test_no_payload_runs_in_chromium",
+    "test_csp_browser::test_the_desk_works_under_the_policy",
+    "test_desk_e2e::test_an_editor_assembles_and_publishes_an_issue",
+    "test_accessibility::test_the_portal_pages_have_no_serious_violation",
+    "test_accessibility::test_the_desk_has_no_serious_violation",
+    "test_accessibility::test_the_public_pages_have_no_serious_violation",
+    "test_network_desk_xss::test_no_payload_runs_in_chromium_on_the_desk_and_call_pages",
+    "test_desk_page_e2e::test_an_issue_is_built_from_the_inbox_within_the_effort_budget",
 }
 
 
 def pytest_collection_modifyitems(config, items):
     """Mark what a fast loop can leave out (`make test-fast`): tests that drive Chromium, and the slow ones. The
-    Chromium tests run last, once the others are done (see `browser`); otherwise in pytest-django's order."""
+    Chromium tests run last, once the others are done (see `browser`), the slow ones among them first (each of the
+    suite's processes takes the next test as it finishes one); otherwise in pytest-django's order."""
     for item in items:
         if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
         module = item.module.__name__.rsplit(".", 1)[-1]
         if module in SLOW_MODULES or f"{module}::{getattr(item, 'originalname', item.name)}" in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+    def order(item) -> tuple[bool, bool]:
+        browser = item.get_closest_marker("browser") is not None
+        return browser, browser and item.get_closest_marker("slow") is None
+
+    items.sort(key=order)
