@@ -118,8 +118,7 @@ class IssueEditForm(forms.ModelForm):
 def _with_plain_text(brief: Piece) -> Piece:
     """A brief as the desk shows it: its text as plain text to edit, or (formatted) its sanitised inline HTML."""
     brief.plain_text = services.brief_plain_text(brief.body)
-    inline = re.sub(r"</p>\s*<p>", "<br>", brief.body.strip().removeprefix("<p>").removesuffix("</p>"))
-    brief.inline_html = mark_safe(clean_html(inline))
+    brief.inline_html = mark_safe(clean_html("<br>".join(services.brief_paragraphs(brief.body))))
     return brief
 
 

@@ -64,11 +64,16 @@ def brief_paragraph(text: str) -> str:
     return clean_html(f"<p>{inner}</p>")
 
 
+def brief_paragraphs(body: str) -> list[str]:
+    """The inner HTML of each of a brief's paragraphs (a brief is printed as one run of text after its lead)."""
+    return re.split(r"</p>\s*<p>", body.strip().removeprefix("<p>").removesuffix("</p>"))
+
+
 def brief_plain_text(body: str) -> str | None:
     """A brief's stored text as plain text, for the desk's text box (a paragraph a line); None when it has inline
     formatting (bold, links), which plain text would lose: such a brief is edited on its own page, with the rich
     text editor."""
-    paragraphs = re.split(r"</p>\s*<p>", body.strip().removeprefix("<p>").removesuffix("</p>"))
+    paragraphs = brief_paragraphs(body)
     if any("<" in paragraph for paragraph in paragraphs):
         return None
     return "\n".join(html.unescape(paragraph) for paragraph in paragraphs)

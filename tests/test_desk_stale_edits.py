@@ -130,18 +130,20 @@ def test_the_briefs_form_does_not_overwrite_a_brief_edited_meanwhile(client, edi
     assert "已被他人修改" in response.text and "甲改过的摘登。" in response.text
 
 
-def colophon_as_shown(issue):
-    """The colophon panel's post as the page showed it (each field beside its `initial-` value)."""
+@pytest.fixture
+def colophon_shown(client, editor, article):
+    """The editor logged in, the article's issue, and the colophon panel's post as the page showed it (each field
+    beside its `initial-` value)."""
+    client.force_login(editor)
+    issue = Issue.objects.get(pk=article.issue_id)
     fields = ["date", "number", "total_number", *COLOPHON_FIELDS]
     values = {name: getattr(issue, name) or "" for name in fields} | {"date": issue.date.isoformat()}
-    return {**values, **{f"initial-{k}": v for k, v in values.items()}}
+    return issue, {**values, **{f"initial-{k}": v for k, v in values.items()}}
 
 
 @pytest.mark.django_db
-def test_the_colophon_form_saves_only_the_fields_changed_in_it(client, editor, article):
-    client.force_login(editor)
-    issue = Issue.objects.get(pk=article.issue_id)
-    data = colophon_as_shown(issue)
+def test_the_colophon_form_saves_only_the_fields_changed_in_it(client, editor, colophon_shown):
+    issue, data = colophon_shown
     services.update_issue(issue, by=editor, phone="0571-88888888")  # another editor meanwhile
     client.post(url("_issue", issue), {**data, "responsible_editor": "王五"})
     issue.refresh_from_db()
@@ -149,10 +151,8 @@ def test_the_colophon_form_saves_only_the_fields_changed_in_it(client, editor, a
 
 
 @pytest.mark.django_db
-def test_the_colophon_form_refuses_a_field_someone_else_changed_meanwhile(client, editor, article):
-    client.force_login(editor)
-    issue = Issue.objects.get(pk=article.issue_id)
-    data = colophon_as_shown(issue)
+def test_the_colophon_form_refuses_a_field_someone_else_changed_meanwhile(client, editor, colophon_shown):
+    issue, data = colophon_shown
     services.update_issue(issue, by=editor, responsible_editor="乙")  # another editor meanwhile
     response = client.post(url("_issue", issue), {**data, "responsible_editor": "甲"}, follow=True)
     issue.refresh_from_db()
